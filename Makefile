@@ -1,0 +1,21 @@
+# The two quick-start commands: `make run` (main job on the bundled data) and `make test`.
+PY := .venv/bin/python
+FORECAST := .venv/bin/forecast
+OUT ?= out
+
+.PHONY: run test test-slow setup bench
+setup:
+	@bash scripts/bootstrap.sh
+
+run: setup
+	$(FORECAST) data validate
+	$(FORECAST) fit --seed 1 --out $(OUT)/fit.nc
+
+test: setup
+	$(PY) -m pytest -q
+
+test-slow: setup
+	$(PY) -m pytest -q -m slow
+
+bench: setup
+	$(PY) benchmarks/bench_fit.py
