@@ -130,6 +130,7 @@ def read_raw(directory: str | Path, allow_missing: bool = False) -> tuple[RawDat
     out = empty_raw()
     out.directory = directory
     problems: list[Problem] = []
+    present = any((directory / f).exists() for f in (S.MODELS_FILE, S.BENCHMARKS_FILE, S.RESULTS_FILE))
     specs = [
         ("models", S.MODELS_FILE, S.MODEL_COLUMNS, S.MODEL_OPTIONAL),
         ("benchmarks", S.BENCHMARKS_FILE, S.BENCHMARK_COLUMNS, S.BENCHMARK_OPTIONAL),
@@ -138,9 +139,9 @@ def read_raw(directory: str | Path, allow_missing: bool = False) -> tuple[RawDat
     for attr, fname, req, opt in specs:
         path = directory / fname
         if not path.exists():
-            if allow_missing:
-                continue
-            raise ForecastError(f"{path}: file not found; a data directory holds {S.MODELS_FILE}, "
+            if allow_missing or present:
+                continue  # a partly built directory: the missing tables are empty
+            raise ForecastError(f"{directory}: no dataset here; a data directory holds {S.MODELS_FILE}, "
                                 f"{S.BENCHMARKS_FILE} and {S.RESULTS_FILE}")
         frame, probs = read_csv_rows(path, req, opt)
         setattr(out, attr, frame)
@@ -198,6 +199,8 @@ def _url_problem(text: str) -> str | None:
         return "source_url is required: every row must cite a public source"
     if not (t.startswith("http://") or t.startswith("https://")):
         return f"'{text}' is not an http(s) URL"
+    if any(ch.isspace() for ch in t):
+        return f"'{text}' contains spaces; percent-encode them (%20)"
     return None
 
 

@@ -24,6 +24,7 @@ Mapping decisions (all tested in tests/test_importers.py):
 from __future__ import annotations
 
 import re
+from urllib.parse import quote
 from datetime import datetime
 from pathlib import Path
 
@@ -201,7 +202,7 @@ def import_epoch_hub(path: Path, existing: D.RawDataset) -> tuple[D.RawDataset, 
         reasoning = is_reasoning_id(mid) or (mid in suffixed_ids and mid not in plain_ids
                                              and not BUDGET_SUFFIX.search(version_id))
         link = entry["link"] if isinstance(entry["link"], str) and entry["link"].startswith("http") else \
-            f"{EPOCH_HUB_URL}#{mid}"
+            f"{EPOCH_HUB_URL}#{quote(mid)}"
         models_out[mid] = {
             "model": mid, "organization": "", "release_date": min(entry["dates"]), "train_flop": "",
             "reasoning": "true" if reasoning else "false", "source_url": link,
@@ -245,7 +246,7 @@ def import_epoch_hub(path: Path, existing: D.RawDataset) -> tuple[D.RawDataset, 
             seen_keys.add(key)
             viewer = r.get("log viewer")
             url = viewer if isinstance(viewer, str) and viewer.startswith("http") else \
-                f"{EPOCH_HUB_URL}#{r['task'].lower().replace(' ', '-')}"
+                f"{EPOCH_HUB_URL}#{quote(r['task'].lower().replace(' ', '-'))}"
             results_out.append({
                 "model": mid, "benchmark": bench, "score": f"{score:.6g}", "inference_multiplier": "",
                 "setting": ("Epoch AI run; " + setting).strip("; "), "reported_date": r["_date"],
@@ -401,6 +402,9 @@ METR_ALIASES = {
     "claude_4_opus": "claude-opus-4-20250514",
     "claude_4_sonnet": "claude-sonnet-4-20250514",
     "claude_4_1_opus": "claude-opus-4-1-20250805",
+    "claude_sonnet_4_5": "claude-sonnet-4-5-20250929",
+    "claude_opus_4_5": "claude-opus-4-5",
+    "gpt_5_1_codex_max": "gpt-5.1-codex-max",
     "davinci_002": "davinci-002",
     "gpt2": "gpt2",
     "gpt_3_5_turbo_instruct": "gpt-3.5-turbo-instruct",
@@ -471,10 +475,11 @@ def import_metr(path: Path, existing: D.RawDataset) -> tuple[D.RawDataset, D.Mer
         ci = entry["metrics"]["p50_horizon_length"]
         results_out.append({
             "model": mid, "benchmark": "metr_time_horizon", "score": f"{est:.6g}", "inference_multiplier": "",
-            "setting": f"{version}; scaffolds {', '.join(str(s) for s in entry.get('scaffolds') or [] if s)}".rstrip("; "),
+            "setting": "",
             "reported_date": max(release or "", "2025-03-19"), "source_url": METR_URL, "effort": "",
             "evaluator": "independent", "_line": line,
-            "notes": f"95% CI {float(ci.get('ci_low', 'nan')):.3g}-{float(ci.get('ci_high', 'nan')):.3g} min; "
+            "notes": f"{version}; scaffolds {', '.join(str(s) for s in entry.get('scaffolds') or [] if s)}; "
+                     f"95% CI {float(ci.get('ci_low', 'nan')):.3g}-{float(ci.get('ci_high', 'nan')):.3g} min; "
                      "reported_date is the later of release and METR's first publication (2025-03-19)",
         })
     new = D.empty_raw()
@@ -491,13 +496,10 @@ def import_source(source: str, path: Path, data_dir: Path, dry_run: bool = False
     if source not in SOURCES:
         raise ForecastError(f"unknown import source '{source}'; choose one of {', '.join(SOURCES)}")
     data_dir = Path(data_dir)
-    empty = not data_dir.exists() or not any((data_dir / f).exists() for f in
-                                             (S.MODELS_FILE, S.BENCHMARKS_FILE, S.RESULTS_FILE))
-    if empty:
-        raw = D.empty_raw()
-        raw.directory = data_dir
-    else:
-        raw = D.load_raw(data_dir)
+    raw, problems = D.read_raw(data_dir, allow_missing=True)
+    problems += [] if problems else D.validate_raw(raw)
+    if problems:
+        raise DataValidationError(problems, f"{data_dir}: existing dataset is invalid; fix it before importing")
     if source == "epoch-hub":
         new, pre = import_epoch_hub(path, raw)
     elif source == "epoch-models":

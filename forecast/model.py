@@ -1,0 +1,836 @@
+"""The capability model: one latent capability per model, driven by training compute, date
+(algorithmic progress) and test-time compute, linked to every benchmark by its own curve.
+
+This is the only module that imports PyMC. Everything after the fit (key quantities, predictions,
+attribution) works on the posterior with numpy/xarray, so it runs without compiling anything.
+
+Equations, priors and their sources: docs/methodology.md.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from dataclasses import asdict, dataclass, field, fields
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import xarray as xr
+from scipy.special import expit, gammaln
+
+from . import CI_PROB, __version__
+from . import schema as S
+from .errors import ForecastError
+
+VARIANTS = ("joint", "compute_only", "date_only")
+UNIT_CODES = {"fraction": 0, "elo": 1, "minutes": 2}
+#: Effort level -> step in "effort units" (one step = delta_eff log10 of test-time compute).
+#: ``none`` (reasoning off on a hybrid) has step 0 and switches the reasoning indicator off.
+EFFORT_STEPS = {"": 0, "medium": 0, **{k: v for k, v in S.EFFORT_LEVELS.items() if v is not None}}
+FRACTION_CLIP = 1e-3
+
+
+# --------------------------------------------------------------------------------------------
+# Configuration
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass
+class ModelConfig:
+    """Everything that defines a fit besides the data and the seed. JSON round-trips exactly.
+
+    Capability ``theta`` is in logits of a benchmark of average steepness (the geometric-mean slope
+    of fraction benchmarks is pinned to 1), and ``theta = 0`` is a model trained with
+    ``10**c_ref`` FLOP and released on ``ref_date`` with no model-specific deviation.
+    """
+
+    variant: str = "joint"
+    ref_date: str = "2024-01-01"
+    c_ref: float = 25.0
+    # capability trend
+    beta_c_mu: float = 0.5
+    beta_c_sd: float = 0.5
+    beta_t_mu: float = 0.3
+    beta_t_sd: float = 0.5
+    sigma_model_sd: float = 1.0
+    # compute trend (for unknown training compute)
+    mu_c0_mu: float = 25.0
+    mu_c0_sd: float = 1.5
+    g_c_mu: float = 0.6
+    g_c_sd: float = 0.3
+    s_c_sd: float = 1.5
+    # test-time compute
+    rho_mu: float = 0.5
+    rho_sd: float = 1.0
+    rho_domain_sd: float = 0.5
+    log_gamma_mu: float = float(np.log(0.3))
+    log_gamma_sd: float = 0.75
+    gamma_domain_sd: float = 0.5
+    delta_eff_median: float = 0.4
+    delta_eff_log_sd: float = 0.5
+    # benchmarks
+    location_sd: float = 3.0
+    log_slope_fraction_sd: float = 0.5
+    log_slope_continuous_mu: float = float(np.log(1.5))
+    log_slope_continuous_sd: float = 0.75
+    log_phi_mu: float = float(np.log(30.0))
+    log_phi_sd: float = 1.0
+    sigma_continuous_sd: float = 1.0
+    use_n_items: bool = True
+    # sampler
+    adaptation: str = "low_rank"
+    target_accept: float = 0.9
+
+    def __post_init__(self):
+        if self.variant not in VARIANTS:
+            raise ForecastError(f"model variant '{self.variant}' is not one of {', '.join(VARIANTS)}")
+
+    @property
+    def has_compute(self) -> bool:
+        return self.variant in ("joint", "compute_only")
+
+    @property
+    def has_date(self) -> bool:
+        return self.variant in ("joint", "date_only")
+
+    @property
+    def has_test_time(self) -> bool:
+        return self.variant == "joint"
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    def to_json(self) -> str:
+        return json.dumps(self.to_dict(), sort_keys=True)
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> "ModelConfig":
+        names = {f.name for f in fields(cls)}
+        unknown = sorted(set(d) - names)
+        if unknown:
+            raise ForecastError(f"unknown model config key(s): {', '.join(unknown)}")
+        return cls(**d)
+
+    @classmethod
+    def from_json(cls, text: str) -> "ModelConfig":
+        return cls.from_dict(json.loads(text))
+
+
+# --------------------------------------------------------------------------------------------
+# Inputs
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass
+class ModelInputs:
+    """Numpy arrays for the model, with the labels of every axis."""
+
+    model_ids: list[str]
+    benchmark_ids: list[str]
+    domains: list[str]
+    # per model
+    t_model: np.ndarray  # years since ref_date
+    log10c_obs: np.ndarray  # NaN where unknown
+    c_known: np.ndarray  # bool
+    reasoning_model: np.ndarray  # bool
+    # per benchmark
+    bench_unit: np.ndarray  # int code (UNIT_CODES)
+    bench_domain: np.ndarray  # index into domains
+    floor: np.ndarray
+    ceiling: np.ndarray
+    n_items: np.ndarray  # NaN where unknown
+    y_center: np.ndarray  # centre of continuous targets (0 for fractions)
+    # per observation
+    obs_model: np.ndarray
+    obs_bench: np.ndarray
+    log10_mult: np.ndarray
+    effort_step: np.ndarray
+    reasoning_obs: np.ndarray  # 0/1
+    y: np.ndarray  # modelled target: clipped fraction, elo/400 - centre, log2(min) - centre
+    score: np.ndarray  # raw score in the benchmark's unit
+    obs_ids: list[str] = field(default_factory=list)
+
+    @property
+    def n_models(self) -> int:
+        return len(self.model_ids)
+
+    @property
+    def n_obs(self) -> int:
+        return len(self.y)
+
+    @property
+    def obs_unit(self) -> np.ndarray:
+        return self.bench_unit[self.obs_bench]
+
+    @property
+    def obs_domain(self) -> np.ndarray:
+        return self.bench_domain[self.obs_bench]
+
+
+def years_since(dates, ref_date: str) -> np.ndarray:
+    d = pd.to_datetime(pd.Series(dates))
+    return ((d - pd.Timestamp(ref_date)).dt.days / 365.25).to_numpy(dtype=float)
+
+
+def effort_steps(effort) -> np.ndarray:
+    """Effort strings -> integer steps (unknown strings raise)."""
+    out = []
+    for e in pd.Series(effort).fillna("").astype(str).str.strip().str.lower():
+        if e == "none":
+            out.append(0)
+        elif e in EFFORT_STEPS:
+            out.append(EFFORT_STEPS[e])
+        else:
+            raise ForecastError(f"effort '{e}' is not one of {', '.join(S.EFFORT_LEVELS)} or blank")
+    return np.asarray(out, dtype=float)
+
+
+def reasoning_indicator(model_reasons, effort) -> np.ndarray:
+    """Result-level reasoning: the model reasons by default and effort is not 'none', or an
+    effort level is set explicitly (which turns reasoning on for a hybrid model)."""
+    e = pd.Series(effort).fillna("").astype(str).str.strip().str.lower().to_numpy()
+    r = np.asarray(model_reasons, dtype=bool)
+    return ((r & (e != "none")) | ((e != "") & (e != "none"))).astype(float)
+
+
+def _transform_target(score: np.ndarray, unit: np.ndarray) -> np.ndarray:
+    y = np.array(score, dtype=float)
+    frac = unit == 0
+    y[frac] = np.clip(y[frac], FRACTION_CLIP, 1 - FRACTION_CLIP)
+    y[unit == 1] = y[unit == 1] / 400.0
+    y[unit == 2] = np.log2(np.maximum(y[unit == 2], 1e-6))
+    return y
+
+
+def prepare(ds, config: ModelConfig | None = None) -> ModelInputs:
+    """Turn a ``Dataset`` into model arrays. Every model in ``ds.models`` is kept (a model with
+    known compute and no results still informs the compute trend); benchmarks without results
+    are dropped (they would carry only prior parameters)."""
+    config = config or ModelConfig()
+    models = ds.models.reset_index(drop=True)
+    results = ds.results.reset_index(drop=True)
+    if results.empty:
+        raise ForecastError("no results to fit: the dataset (or its as-of cut) has no benchmark results")
+    unknown_models = sorted(set(results["model"]) - set(models["model"]))
+    if unknown_models:
+        raise ForecastError(f"results refer to models missing from models: {', '.join(unknown_models[:5])}")
+    used_b = set(results["benchmark"])
+    bench = ds.benchmarks[ds.benchmarks["benchmark"].isin(used_b)].reset_index(drop=True)
+    missing_b = sorted(used_b - set(bench["benchmark"]))
+    if missing_b:
+        raise ForecastError(f"results refer to unknown benchmarks: {', '.join(missing_b[:5])}")
+    model_ids = models["model"].astype(str).tolist()
+    bench_ids = bench["benchmark"].astype(str).tolist()
+    domains = sorted(bench["domain"].astype(str).unique().tolist())
+    m_index = {m: i for i, m in enumerate(model_ids)}
+    b_index = {b: i for i, b in enumerate(bench_ids)}
+    d_index = {d: i for i, d in enumerate(domains)}
+
+    flop = pd.to_numeric(models["train_flop"], errors="coerce").to_numpy(dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        log10c = np.where(flop > 0, np.log10(flop), np.nan)
+    bench_unit = bench["unit"].map(UNIT_CODES).to_numpy(dtype=int)
+    floor = pd.to_numeric(bench["floor"], errors="coerce").fillna(0.0).to_numpy(dtype=float).copy()
+    ceiling = pd.to_numeric(bench["ceiling"], errors="coerce").fillna(1.0).to_numpy(dtype=float).copy()
+    floor[bench_unit != 0], ceiling[bench_unit != 0] = 0.0, 1.0
+    n_items = pd.to_numeric(bench.get("n_items", pd.Series(np.nan, index=bench.index)),
+                            errors="coerce").to_numpy(dtype=float)
+
+    obs_model = results["model"].map(m_index).to_numpy(dtype=int)
+    obs_bench = results["benchmark"].map(b_index).to_numpy(dtype=int)
+    mult = pd.to_numeric(results["inference_multiplier"], errors="coerce").fillna(1.0).to_numpy(dtype=float).copy()
+    if np.any(mult <= 0):
+        raise ForecastError("inference_multiplier must be positive")
+    effort = results["effort"] if "effort" in results else pd.Series("", index=results.index)
+    reasons = models["reasoning"].astype(bool).to_numpy()[obs_model]
+    score = pd.to_numeric(results["score"], errors="coerce").to_numpy(dtype=float)
+    if np.any(~np.isfinite(score)):
+        raise ForecastError("every result needs a finite score")
+    unit = bench_unit[obs_bench]
+    y = _transform_target(score, unit)
+    y_center = np.zeros(len(bench_ids))
+    for b in range(len(bench_ids)):
+        if bench_unit[b] != 0:
+            y_center[b] = float(np.mean(y[obs_bench == b]))
+    y = y - y_center[obs_bench]
+    obs_ids = [f"{i}" for i in range(len(results))]
+    return ModelInputs(
+        model_ids=model_ids,
+        benchmark_ids=bench_ids,
+        domains=domains,
+        t_model=years_since(models["release_date"], config.ref_date),
+        log10c_obs=log10c,
+        c_known=np.isfinite(log10c),
+        reasoning_model=models["reasoning"].astype(bool).to_numpy(),
+        bench_unit=bench_unit,
+        bench_domain=bench["domain"].map(d_index).to_numpy(dtype=int),
+        floor=floor,
+        ceiling=ceiling,
+        n_items=n_items,
+        y_center=y_center,
+        obs_model=obs_model,
+        obs_bench=obs_bench,
+        log10_mult=np.log10(mult),
+        effort_step=effort_steps(effort),
+        reasoning_obs=reasoning_indicator(reasons, effort),
+        y=y,
+        score=score,
+        obs_ids=obs_ids,
+    )
+
+
+def _phi_eff(phi: np.ndarray, n_items: np.ndarray, use_n: bool):
+    """Beta precision: benchmark-level mismatch (1/phi) plus binomial item sampling (1/n)."""
+    if not use_n:
+        return phi
+    inv_n = np.where(np.isfinite(n_items), 1.0 / np.where(np.isfinite(n_items), n_items, 1.0), 0.0)
+    return 1.0 / (1.0 / phi + inv_n)
+
+
+# --------------------------------------------------------------------------------------------
+# PyMC model
+# --------------------------------------------------------------------------------------------
+
+
+def _coords(inputs: ModelInputs) -> dict[str, list]:
+    frac = inputs.bench_unit == 0
+    unit = inputs.obs_unit
+    ids = np.asarray(inputs.obs_ids)
+    return {
+        "model": inputs.model_ids,
+        "benchmark": inputs.benchmark_ids,
+        "domain": inputs.domains,
+        "obs": inputs.obs_ids,
+        "benchmark_fraction": [b for b, f in zip(inputs.benchmark_ids, frac) if f],
+        "benchmark_continuous": [b for b, f in zip(inputs.benchmark_ids, frac) if not f],
+        "model_compute_known": [m for m, k in zip(inputs.model_ids, inputs.c_known) if k],
+        "model_compute_missing": [m for m, k in zip(inputs.model_ids, inputs.c_known) if not k],
+        "obs_fraction": ids[unit == 0].tolist(),
+        "obs_elo": ids[unit == 1].tolist(),
+        "obs_minutes": ids[unit == 2].tolist(),
+    }
+
+
+def build_model(inputs: ModelInputs, config: ModelConfig | None = None):
+    """The PyMC model. Benchmark-level parameters are centred (each benchmark has many
+    observations); model-level deviations and unknown compute are non-centred."""
+    import pymc as pm
+    import pytensor.tensor as pt
+
+    config = config or ModelConfig()
+    coords = _coords(inputs)
+    frac_b = np.flatnonzero(inputs.bench_unit == 0)
+    cont_b = np.flatnonzero(inputs.bench_unit != 0)
+    if len(frac_b) == 0:
+        raise ForecastError("the model needs at least one fraction benchmark to pin the capability scale")
+    unit = inputs.obs_unit
+    known = np.flatnonzero(inputs.c_known)
+    missing = np.flatnonzero(~inputs.c_known)
+
+    with pm.Model(coords=coords) as model:
+        obs_model = pm.Data("obs_model", inputs.obs_model, dims="obs")
+        obs_bench = pm.Data("obs_bench", inputs.obs_bench, dims="obs")
+        t_model = inputs.t_model
+
+        # ---- latent capability -------------------------------------------------------
+        theta = pt.zeros(inputs.n_models)
+        if config.has_compute:
+            mu_c0 = pm.Normal("mu_c0", config.mu_c0_mu, config.mu_c0_sd)
+            g_c = pm.Normal("g_c", config.g_c_mu, config.g_c_sd)
+            s_c = pm.HalfNormal("s_c", config.s_c_sd)
+            trend_c = mu_c0 + g_c * t_model
+            log10c = pt.zeros(inputs.n_models)
+            if len(known):
+                pm.Normal("log10_compute_obs", trend_c[known], s_c, observed=inputs.log10c_obs[known],
+                          dims="model_compute_known")
+                log10c = pt.set_subtensor(log10c[known], inputs.log10c_obs[known])
+            if len(missing):
+                z_c = pm.Normal("z_compute", 0.0, 1.0, dims="model_compute_missing")
+                log10c = pt.set_subtensor(log10c[missing], trend_c[missing] + s_c * z_c)
+            log10c = pm.Deterministic("log10_compute", log10c, dims="model")
+            beta_c = pm.Normal("beta_c", config.beta_c_mu, config.beta_c_sd)
+            theta = theta + beta_c * (log10c - config.c_ref)
+        if config.has_date:
+            beta_t = pm.Normal("beta_t", config.beta_t_mu, config.beta_t_sd)
+            theta = theta + beta_t * t_model
+        sigma_m = pm.HalfNormal("sigma_model", config.sigma_model_sd)
+        z_m = pm.Normal("z_model", 0.0, 1.0, dims="model")
+        theta = pm.Deterministic("theta", theta + sigma_m * z_m, dims="model")
+
+        # ---- test-time compute per observation ----------------------------------------
+        theta_obs = theta[obs_model]
+        if config.has_test_time:
+            log10_mult = pm.Data("log10_mult", inputs.log10_mult, dims="obs")
+            effort_step = pm.Data("effort_step", inputs.effort_step, dims="obs")
+            reasoning_obs = pm.Data("reasoning_obs", inputs.reasoning_obs, dims="obs")
+            rho = pm.Normal("rho", config.rho_mu, config.rho_sd)
+            rho_sd = pm.HalfNormal("rho_domain_sd", config.rho_domain_sd)
+            z_rho = pm.Normal("z_rho", 0.0, 1.0, dims="domain")
+            rho_d = pm.Deterministic("rho_domain", rho + rho_sd * z_rho, dims="domain")
+            log_gamma = pm.Normal("log_gamma", config.log_gamma_mu, config.log_gamma_sd)
+            gamma_sd = pm.HalfNormal("gamma_domain_sd", config.gamma_domain_sd)
+            z_gamma = pm.Normal("z_gamma", 0.0, 1.0, dims="domain")
+            gamma_d = pm.Deterministic("gamma_domain", pt.exp(log_gamma + gamma_sd * z_gamma), dims="domain")
+            delta = pm.LogNormal("delta_eff", np.log(config.delta_eff_median), config.delta_eff_log_sd)
+            dom = pt.as_tensor(inputs.bench_domain)[obs_bench]
+            theta_obs = (theta_obs + rho_d[dom] * reasoning_obs
+                         + gamma_d[dom] * (log10_mult + delta * effort_step))
+
+        # ---- benchmark links -----------------------------------------------------------
+        location = pm.Normal("location", 0.0, config.location_sd, dims="benchmark")
+        ls_frac = pm.ZeroSumNormal("log_slope_fraction", sigma=config.log_slope_fraction_sd,
+                                   dims="benchmark_fraction")
+        log_slope = pt.zeros(len(inputs.benchmark_ids))
+        log_slope = pt.set_subtensor(log_slope[frac_b], ls_frac)
+        if len(cont_b):
+            ls_cont = pm.Normal("log_slope_continuous", config.log_slope_continuous_mu,
+                                config.log_slope_continuous_sd, dims="benchmark_continuous")
+            log_slope = pt.set_subtensor(log_slope[cont_b], ls_cont)
+        slope = pm.Deterministic("slope", pt.exp(log_slope), dims="benchmark")
+        eta = slope[obs_bench] * (theta_obs - location[obs_bench])
+
+        i_frac = np.flatnonzero(unit == 0)
+        if len(i_frac):
+            log_phi = pm.Normal("log_phi", config.log_phi_mu, config.log_phi_sd, dims="benchmark_fraction")
+            phi_b = pt.zeros(len(inputs.benchmark_ids))
+            phi_b = pt.set_subtensor(phi_b[frac_b], pt.exp(log_phi))
+            b = inputs.obs_bench[i_frac]
+            lo, hi = inputs.floor[b], inputs.ceiling[b]
+            mu = lo + (hi - lo) * pm.math.sigmoid(eta[i_frac])
+            mu = pt.clip(mu, 1e-6, 1 - 1e-6)
+            if config.use_n_items:
+                inv_n = np.where(np.isfinite(inputs.n_items), 1.0 / np.nan_to_num(inputs.n_items, nan=1.0), 0.0)
+                phi = 1.0 / (1.0 / phi_b[b] + inv_n[b])
+            else:
+                phi = phi_b[b]
+            pm.Beta("y_fraction", alpha=mu * phi, beta=(1 - mu) * phi, observed=inputs.y[i_frac],
+                    dims="obs_fraction")
+        if len(cont_b):
+            sigma_b = pm.HalfNormal("sigma_continuous", config.sigma_continuous_sd, dims="benchmark_continuous")
+            sig_full = pt.ones(len(inputs.benchmark_ids))
+            sig_full = pt.set_subtensor(sig_full[cont_b], sigma_b)
+            for code, name in ((1, "y_elo"), (2, "y_minutes")):
+                idx = np.flatnonzero(unit == code)
+                if len(idx):
+                    b = inputs.obs_bench[idx]
+                    pm.Normal(name, eta[idx], sig_full[b], observed=inputs.y[idx],
+                              dims="obs_elo" if code == 1 else "obs_minutes")
+    return model
+
+
+# --------------------------------------------------------------------------------------------
+# Numpy forward model (shared by log-likelihood, prediction and attribution)
+# --------------------------------------------------------------------------------------------
+
+
+def _stack(post: xr.Dataset, name: str) -> np.ndarray | None:
+    """Posterior variable as (n_draws, ...) numpy array, chains stacked."""
+    if name not in post:
+        return None
+    da = post[name]
+    other = [d for d in da.dims if d not in ("chain", "draw")]
+    return da.transpose("chain", "draw", *other).values.reshape((-1,) + tuple(da.sizes[d] for d in other))
+
+
+def _benchmark_params(post: xr.Dataset, n_bench: int, bench_unit: np.ndarray):
+    """(location, slope, phi, sigma) arrays of shape (draws, n_bench)."""
+    location = _stack(post, "location")
+    slope = _stack(post, "slope")
+    n = location.shape[0]
+    phi = np.ones((n, n_bench))
+    sigma = np.ones((n, n_bench))
+    frac_b = np.flatnonzero(bench_unit == 0)
+    cont_b = np.flatnonzero(bench_unit != 0)
+    if len(frac_b) and "log_phi" in post:
+        phi[:, frac_b] = np.exp(_stack(post, "log_phi"))
+    if len(cont_b) and "sigma_continuous" in post:
+        sigma[:, cont_b] = _stack(post, "sigma_continuous")
+    return location, slope, phi, sigma
+
+
+def _test_time_shift(post: xr.Dataset, domain_idx, reasoning, log10_mult, effort_step) -> np.ndarray | float:
+    if "rho_domain" not in post:
+        return 0.0
+    rho_d = _stack(post, "rho_domain")
+    gamma_d = _stack(post, "gamma_domain")
+    delta = _stack(post, "delta_eff")[:, None]
+    return rho_d[:, domain_idx] * reasoning + gamma_d[:, domain_idx] * (log10_mult + delta * effort_step)
+
+
+def _expected_and_loglik(eta, unit, floor, ceiling, y, phi, sigma):
+    """Expected target and pointwise log density for the per-observation linear predictor."""
+    mu = np.empty_like(eta)
+    ll = np.empty_like(eta)
+    fr = unit == 0
+    if fr.any():
+        m = floor[fr] + (ceiling[fr] - floor[fr]) * expit(eta[:, fr])
+        m = np.clip(m, 1e-6, 1 - 1e-6)
+        mu[:, fr] = m
+        if y is not None:
+            a, b = m * phi[:, fr], (1 - m) * phi[:, fr]
+            yy = y[fr]
+            ll[:, fr] = ((a - 1) * np.log(yy) + (b - 1) * np.log1p(-yy)
+                         + gammaln(a + b) - gammaln(a) - gammaln(b))
+    co = ~fr
+    if co.any():
+        mu[:, co] = eta[:, co]
+        if y is not None:
+            s = sigma[:, co]
+            ll[:, co] = -0.5 * ((y[co] - eta[:, co]) / s) ** 2 - np.log(s) - 0.5 * np.log(2 * np.pi)
+    return mu, ll
+
+
+def pointwise_loglik(post: xr.Dataset, inputs: ModelInputs, config: ModelConfig) -> np.ndarray:
+    """Log density of every observation at every posterior draw, shape (draws, n_obs)."""
+    theta = _stack(post, "theta")
+    location, slope, phi_b, sigma_b = _benchmark_params(post, len(inputs.benchmark_ids), inputs.bench_unit)
+    b = inputs.obs_bench
+    theta_obs = theta[:, inputs.obs_model] + _test_time_shift(
+        post, inputs.bench_domain[b], inputs.reasoning_obs, inputs.log10_mult, inputs.effort_step)
+    eta = slope[:, b] * (theta_obs - location[:, b])
+    phi = _phi_eff(phi_b[:, b], inputs.n_items[b], config.use_n_items)
+    _, ll = _expected_and_loglik(eta, inputs.bench_unit[b], inputs.floor[b], inputs.ceiling[b], inputs.y,
+                                 phi, sigma_b[:, b])
+    return ll
+
+
+# --------------------------------------------------------------------------------------------
+# Fitting
+# --------------------------------------------------------------------------------------------
+
+
+def _constant_data(inputs: ModelInputs) -> xr.Dataset:
+    unit_names = {v: k for k, v in UNIT_CODES.items()}
+    return xr.Dataset(
+        {
+            "t_model": ("model", inputs.t_model),
+            "log10_compute_observed": ("model", inputs.log10c_obs),
+            "compute_known": ("model", inputs.c_known),
+            "reasoning_model": ("model", inputs.reasoning_model),
+            "bench_unit": ("benchmark", np.array([unit_names[u] for u in inputs.bench_unit], dtype=object).astype(str)),
+            "bench_domain": ("benchmark", np.asarray(inputs.domains, dtype=object)[inputs.bench_domain].astype(str)),
+            "floor": ("benchmark", inputs.floor),
+            "ceiling": ("benchmark", inputs.ceiling),
+            "n_items": ("benchmark", inputs.n_items),
+            "y_center": ("benchmark", inputs.y_center),
+            "obs_model": ("obs", np.asarray(inputs.model_ids, dtype=object)[inputs.obs_model].astype(str)),
+            "obs_benchmark": ("obs", np.asarray(inputs.benchmark_ids, dtype=object)[inputs.obs_bench].astype(str)),
+            "log10_mult": ("obs", inputs.log10_mult),
+            "effort_step": ("obs", inputs.effort_step),
+            "reasoning_obs": ("obs", inputs.reasoning_obs),
+        },
+        coords={"model": inputs.model_ids, "benchmark": inputs.benchmark_ids, "domain": inputs.domains,
+                "obs": inputs.obs_ids},
+    )
+
+
+def inputs_from_idata(idata) -> ModelInputs:
+    """Rebuild the fitted ``ModelInputs`` from a fit's constant and observed data."""
+    c = idata["constant_data"].to_dataset()
+    o = idata["observed_data"].to_dataset()
+    model_ids = [str(v) for v in c["model"].values]
+    bench_ids = [str(v) for v in c["benchmark"].values]
+    domains = [str(v) for v in c["domain"].values]
+    m_index = {m: i for i, m in enumerate(model_ids)}
+    b_index = {b: i for i, b in enumerate(bench_ids)}
+    d_index = {d: i for i, d in enumerate(domains)}
+    return ModelInputs(
+        model_ids=model_ids,
+        benchmark_ids=bench_ids,
+        domains=domains,
+        t_model=c["t_model"].values.astype(float),
+        log10c_obs=c["log10_compute_observed"].values.astype(float),
+        c_known=c["compute_known"].values.astype(bool),
+        reasoning_model=c["reasoning_model"].values.astype(bool),
+        bench_unit=np.array([UNIT_CODES[str(u)] for u in c["bench_unit"].values], dtype=int),
+        bench_domain=np.array([d_index[str(d)] for d in c["bench_domain"].values], dtype=int),
+        floor=c["floor"].values.astype(float),
+        ceiling=c["ceiling"].values.astype(float),
+        n_items=c["n_items"].values.astype(float),
+        y_center=c["y_center"].values.astype(float),
+        obs_model=np.array([m_index[str(m)] for m in c["obs_model"].values], dtype=int),
+        obs_bench=np.array([b_index[str(b)] for b in c["obs_benchmark"].values], dtype=int),
+        log10_mult=c["log10_mult"].values.astype(float),
+        effort_step=c["effort_step"].values.astype(float),
+        reasoning_obs=c["reasoning_obs"].values.astype(float),
+        y=o["y"].values.astype(float),
+        score=o["score"].values.astype(float),
+        obs_ids=[str(v) for v in c["obs"].values],
+    )
+
+
+def config_from_idata(idata) -> ModelConfig:
+    return ModelConfig.from_json(idata.attrs["model_config"])
+
+
+def finalize_idata(idata, inputs: ModelInputs, config: ModelConfig, **attrs):
+    """Replace PyMC's constant/observed groups by the model's own (dim ``obs``), add the pointwise
+    log-likelihood of every observation (one variable ``score`` over ``obs``, for PSIS-LOO) and
+    record config and provenance in attrs."""
+    coords = {"obs": inputs.obs_ids}
+    idata["constant_data"] = xr.DataTree(_constant_data(inputs))
+    idata["observed_data"] = xr.DataTree(xr.Dataset(
+        {"score": ("obs", inputs.score), "y": ("obs", inputs.y)}, coords=coords))
+    post = idata["posterior"].to_dataset()
+    ll = pointwise_loglik(post, inputs, config)
+    nc, nd = post.sizes["chain"], post.sizes["draw"]
+    idata["log_likelihood"] = xr.DataTree(xr.Dataset(
+        {"score": (("chain", "draw", "obs"), ll.reshape(nc, nd, -1))},
+        coords={"chain": post["chain"].values, "draw": post["draw"].values, **coords}))
+    idata.attrs.update({"model_config": config.to_json(), "forecast_version": __version__, **attrs})
+    return idata
+
+
+def _cores(chains: int) -> int:
+    return max(1, min(chains, os.cpu_count() or 1))
+
+
+def sample_model(model, *, seed: int, draws: int, tune: int, chains: int, sampler: str,
+                 progressbar: bool, config: ModelConfig) -> tuple[Any, dict]:
+    """Run the sampler; return (DataTree, timings)."""
+    import pymc as pm
+
+    timing: dict[str, float] = {}
+    if sampler == "nutpie":
+        import nutpie
+
+        t0 = time.perf_counter()
+        compiled = nutpie.compile_pymc_model(model)
+        timing["compile_seconds"] = time.perf_counter() - t0
+        t0 = time.perf_counter()
+        idata = nutpie.sample(compiled, draws=draws, tune=tune, chains=chains, cores=_cores(chains), seed=seed,
+                              adaptation=config.adaptation, target_accept=config.target_accept,
+                              progress_bar=progressbar)
+        timing["sampling_seconds"] = time.perf_counter() - t0
+    elif sampler == "pymc":
+        t0 = time.perf_counter()
+        idata = pm.sample(draws=draws, tune=tune, chains=chains, cores=_cores(chains), random_seed=seed,
+                          nuts_sampler="pymc", progressbar=progressbar, model=model, target_accept=config.target_accept,
+                          compute_convergence_checks=False, quiet=True)
+        total = time.perf_counter() - t0
+        st = idata["posterior"].attrs.get("sampling_time", None)
+        timing["sampling_seconds"] = float(st) if st is not None else total
+        timing["compile_seconds"] = max(0.0, total - timing["sampling_seconds"])
+    else:
+        raise ForecastError(f"sampler '{sampler}' is not one of nutpie, pymc")
+    return idata, timing
+
+
+def fit_model(ds, config: ModelConfig | None = None, *, seed: int = 1, draws: int = 1000, tune: int = 1000,
+              chains: int = 4, sampler: str = "nutpie", progressbar: bool = True):
+    """Fit the capability model to a dataset; return an ``xarray.DataTree`` with groups
+    posterior, sample_stats, log_likelihood (``score`` over ``obs``), observed_data and
+    constant_data (everything ``predict_scores`` needs), config and provenance in attrs."""
+    config = config or ModelConfig()
+    inputs = prepare(ds, config)
+    model = build_model(inputs, config)
+    idata, timing = sample_model(model, seed=seed, draws=draws, tune=tune, chains=chains, sampler=sampler,
+                                 progressbar=progressbar, config=config)
+    return finalize_idata(idata, inputs, config, seed=int(seed), sampler=sampler,
+                          data_hash=str(getattr(ds, "data_hash", "")), **timing)
+
+
+# --------------------------------------------------------------------------------------------
+# Diagnostics and summaries
+# --------------------------------------------------------------------------------------------
+
+
+def diagnostics(idata) -> dict[str, float]:
+    """Worst R-hat and bulk ESS over every posterior variable (arviz-stats), and divergences."""
+    import arviz_stats as azs
+
+    rh = azs.rhat(idata)
+    es = azs.ess(idata, method="bulk")
+    max_rhat = float(max(np.nanmax(v.values) for v in rh.data_vars.values() if v.size))
+    min_ess = float(min(np.nanmin(v.values) for v in es.data_vars.values() if v.size))
+    ss = idata["sample_stats"]
+    div = int(ss["diverging"].values.sum()) if "diverging" in ss else 0
+    return {"max_rhat": max_rhat, "min_ess_bulk": min_ess, "divergences": div}
+
+
+def _interval(x: np.ndarray, ci_prob: float) -> tuple[float, float, float, float]:
+    x = np.asarray(x, dtype=float)
+    lo, med, hi = np.quantile(x, [(1 - ci_prob) / 2, 0.5, (1 + ci_prob) / 2])
+    return float(np.mean(x)), float(med), float(lo), float(hi)
+
+
+def key_quantities(idata, ci_prob: float = CI_PROB) -> pd.DataFrame:
+    """The headline parameters with equal-tailed ``ci_prob`` intervals. Rows absent from a
+    variant (e.g. the date slope in ``compute_only``) are omitted.
+
+    Units: capability (theta) is in logits of an average-steepness benchmark; ``*_training_oom``
+    rows convert an effect to the training compute (orders of magnitude) that buys the same gain.
+    """
+    post = idata["posterior"].to_dataset()
+    rows: list[tuple[str, str, np.ndarray]] = []
+
+    def add(name, domain, x):
+        rows.append((name, domain, np.asarray(x)))
+
+    bc = _stack(post, "beta_c")
+    bt = _stack(post, "beta_t")
+    if bc is not None:
+        add("training_compute_slope", "", bc)
+    if bt is not None:
+        add("algorithmic_progress_per_year", "", bt)
+    if bc is not None and bt is not None:
+        with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
+            add("algorithmic_progress_oom_per_year", "", bt / bc)
+            add("algorithmic_progress_multiplier_per_year", "", 10 ** (bt / bc))
+    if "g_c" in post:
+        add("frontier_compute_growth_oom_per_year", "", _stack(post, "g_c"))
+    if "rho" in post:
+        add("reasoning_effect", "", _stack(post, "rho"))
+        if bc is not None:
+            add("reasoning_effect_training_oom", "", _stack(post, "rho") / bc)
+        rho_d = _stack(post, "rho_domain")
+        for j, d in enumerate(post["domain"].values):
+            add("reasoning_effect", str(d), rho_d[:, j])
+        add("test_time_elasticity", "", np.exp(_stack(post, "log_gamma")))
+        gd = _stack(post, "gamma_domain")
+        for j, d in enumerate(post["domain"].values):
+            add("test_time_elasticity", str(d), gd[:, j])
+            if bc is not None:
+                add("test_time_elasticity_training_oom", str(d), gd[:, j] / bc)
+        add("effort_step_log10", "", _stack(post, "delta_eff"))
+        add("effort_step_multiplier", "", 10 ** _stack(post, "delta_eff"))
+    add("model_sd", "", _stack(post, "sigma_model"))
+    out = []
+    for name, dom, x in rows:
+        mean, med, lo, hi = _interval(x, ci_prob)
+        out.append({"quantity": name, "domain": dom, "mean": mean, "median": med, "lower": lo, "upper": hi})
+    df = pd.DataFrame(out)
+    df.index = [q if not d else f"{q}[{d}]" for q, d in zip(df["quantity"], df["domain"])]
+    df.attrs["ci_prob"] = ci_prob
+    return df
+
+
+# --------------------------------------------------------------------------------------------
+# Prediction
+# --------------------------------------------------------------------------------------------
+
+
+def _model_theta_draws(post: xr.Dataset, inputs: ModelInputs, config: ModelConfig, models: pd.DataFrame,
+                       rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+    """Capability draws (draws, n_models_requested) and log10 compute draws for the models in
+    ``models`` (columns model, release_date, train_flop, reasoning). Models in the fit use their
+    posterior; others get eps and unknown compute from the conditional prior per draw."""
+    theta_fit = _stack(post, "theta")
+    n = theta_fit.shape[0]
+    idx = {m: i for i, m in enumerate(inputs.model_ids)}
+    out = np.empty((n, len(models)))
+    logc = np.full((n, len(models)), np.nan)
+    lc_fit = _stack(post, "log10_compute")
+    t_new = years_since(models["release_date"], config.ref_date) if "release_date" in models else None
+    for j, (_, r) in enumerate(models.iterrows()):
+        m = str(r["model"])
+        if m in idx:
+            out[:, j] = theta_fit[:, idx[m]]
+            if lc_fit is not None:
+                logc[:, j] = lc_fit[:, idx[m]]
+            continue
+        if t_new is None or not np.isfinite(t_new[j]):
+            raise ForecastError(f"model '{m}' is not in the fit: give its release_date")
+        th = _stack(post, "sigma_model") * rng.standard_normal(n)
+        if config.has_compute:
+            flop = pd.to_numeric(pd.Series([r.get("train_flop", np.nan)]), errors="coerce").iloc[0]
+            if np.isfinite(flop) and flop > 0:
+                lc = np.full(n, np.log10(flop))
+            else:
+                lc = _stack(post, "mu_c0") + _stack(post, "g_c") * t_new[j] + _stack(post, "s_c") * rng.standard_normal(n)
+            logc[:, j] = lc
+            th = th + _stack(post, "beta_c") * (lc - config.c_ref)
+        if config.has_date:
+            th = th + _stack(post, "beta_t") * t_new[j]
+        out[:, j] = th
+    return out, logc
+
+
+def predict_scores(idata, rows: pd.DataFrame, models: pd.DataFrame | None = None, *, seed: int = 0,
+                   noise: bool = True) -> xr.Dataset:
+    """Posterior (predictive) scores for rows of (model, benchmark[, inference_multiplier, effort]).
+
+    ``models`` (columns model, release_date, train_flop, reasoning) describes models that are not
+    in the fit (train_flop may be NaN); models in the fit use their posterior capability. Returns
+    a Dataset over (chain, draw, row) with ``theta`` (capability incl. test-time terms),
+    ``expected`` (mean score in the benchmark's unit) and, if ``noise``, ``score`` (a predictive
+    draw including benchmark noise). Fractions are in [0, 1], Elo in Elo, horizons in minutes.
+    """
+    inputs = inputs_from_idata(idata)
+    config = config_from_idata(idata)
+    post = idata["posterior"].to_dataset()
+    rng = np.random.default_rng(seed)
+    rows = rows.reset_index(drop=True).copy()
+    if "inference_multiplier" not in rows:
+        rows["inference_multiplier"] = 1.0
+    if "effort" not in rows:
+        rows["effort"] = ""
+    b_index = {b: i for i, b in enumerate(inputs.benchmark_ids)}
+    bad = sorted(set(rows["benchmark"]) - set(b_index))
+    if bad:
+        raise ForecastError(f"benchmark(s) not in the fit: {', '.join(map(str, bad[:5]))}")
+    # model table: fitted models plus given ones (given ones override nothing already fitted)
+    fitted = pd.DataFrame({"model": inputs.model_ids, "reasoning": inputs.reasoning_model})
+    meta = fitted if models is None else pd.concat(
+        [fitted, models[~models["model"].isin(inputs.model_ids)]], ignore_index=True)
+    uniq = pd.Index(rows["model"].astype(str).unique())
+    unknown = sorted(set(uniq) - set(meta["model"].astype(str)))
+    if unknown:
+        raise ForecastError(f"model(s) neither in the fit nor in `models`: {', '.join(unknown[:5])}")
+    meta = meta.set_index(meta["model"].astype(str)).loc[uniq].reset_index(drop=True)
+    theta_m, _ = _model_theta_draws(post, inputs, config, meta, rng)
+    col = {m: i for i, m in enumerate(uniq)}
+    mi = rows["model"].astype(str).map(col).to_numpy()
+    bi = rows["benchmark"].map(b_index).to_numpy()
+    reasons = meta["reasoning"].astype(bool).to_numpy()[mi]
+    mult = pd.to_numeric(rows["inference_multiplier"], errors="coerce").fillna(1.0).to_numpy(dtype=float).copy()
+    steps = effort_steps(rows["effort"])
+    r_obs = reasoning_indicator(reasons, rows["effort"])
+    theta_obs = theta_m[:, mi] + _test_time_shift(post, inputs.bench_domain[bi], r_obs, np.log10(mult), steps)
+    location, slope, phi_b, sigma_b = _benchmark_params(post, len(inputs.benchmark_ids), inputs.bench_unit)
+    eta = slope[:, bi] * (theta_obs - location[:, bi])
+    unit = inputs.bench_unit[bi]
+    mu, _ = _expected_and_loglik(eta, unit, inputs.floor[bi], inputs.ceiling[bi], None, None, None)
+    nc, nd = post.sizes["chain"], post.sizes["draw"]
+    center = inputs.y_center[bi]
+
+    def to_unit(v):
+        out = v.copy()
+        out[:, unit == 1] = (v[:, unit == 1] + center[unit == 1]) * 400.0
+        out[:, unit == 2] = 2.0 ** (v[:, unit == 2] + center[unit == 2])
+        return out
+
+    data = {"theta": theta_obs, "expected": to_unit(mu)}
+    if noise:
+        draw = mu.copy()
+        fr = unit == 0
+        if fr.any():
+            phi = _phi_eff(phi_b[:, bi][:, fr], inputs.n_items[bi][fr], config.use_n_items)
+            draw[:, fr] = rng.beta(mu[:, fr] * phi, (1 - mu[:, fr]) * phi)
+        if (~fr).any():
+            draw[:, ~fr] = mu[:, ~fr] + sigma_b[:, bi][:, ~fr] * rng.standard_normal(mu[:, ~fr].shape)
+        data["score"] = to_unit(draw)
+    coords = {"chain": post["chain"].values, "draw": post["draw"].values, "row": np.arange(len(rows)),
+              "model": ("row", rows["model"].astype(str).to_numpy()),
+              "benchmark": ("row", rows["benchmark"].astype(str).to_numpy())}
+    return xr.Dataset({k: (("chain", "draw", "row"), v.reshape(nc, nd, -1)) for k, v in data.items()}, coords=coords)
+
+
+# --------------------------------------------------------------------------------------------
+# Model comparison
+# --------------------------------------------------------------------------------------------
+
+
+def compare_variants(ds, seed: int = 1, *, variants=VARIANTS, config: ModelConfig | None = None,
+                     return_fits: bool = False, **fit_kwargs):
+    """Fit each variant on the same observations and compare them by PSIS-LOO (arviz-stats)."""
+    import arviz_stats as azs
+
+    base = (config or ModelConfig()).to_dict()
+    fits = {}
+    for v in variants:
+        fits[v] = fit_model(ds, ModelConfig.from_dict({**base, "variant": v}), seed=seed, **fit_kwargs)
+    table = azs.compare(fits)
+    return (table, fits) if return_fits else table
