@@ -452,6 +452,12 @@ def import_metr(path: Path, existing: D.RawDataset) -> tuple[D.RawDataset, D.Mer
     version = doc.get("benchmark_name", "METR-Horizon")
     models_out, results_out = [], []
     registry = _registry()
+    # The hub export carries copies of METR's figures under effort-suffixed version ids: the same
+    # measurement, so a METR row for that model takes over the existing row's setting and effort
+    # (and so updates it) instead of standing beside it.
+    er = existing.results
+    same = er[(er["benchmark"] == "metr_time_horizon") & (er["source_url"] == METR_URL)]
+    prior = {r["model"]: (r["setting"], r["effort"]) for _, r in same.iterrows()}
     for key, entry in doc["results"].items():
         line = next((i + 1 for i, t in enumerate(text_lines) if t.strip() == f"{key}:"), 0)
         mid = METR_ALIASES.get(key, key)
@@ -473,10 +479,11 @@ def import_metr(path: Path, existing: D.RawDataset) -> tuple[D.RawDataset, D.Mer
                                "family": key, "notes": "added by the METR importer", "_line": line})
             known.add(mid)
         ci = entry["metrics"]["p50_horizon_length"]
+        setting, effort = prior.get(mid, ("", ""))
         results_out.append({
             "model": mid, "benchmark": "metr_time_horizon", "score": f"{est:.6g}", "inference_multiplier": "",
-            "setting": "",
-            "reported_date": max(release or "", "2025-03-19"), "source_url": METR_URL, "effort": "",
+            "setting": setting,
+            "reported_date": max(release or "", "2025-03-19"), "source_url": METR_URL, "effort": effort,
             "evaluator": "independent", "_line": line,
             "notes": f"{version}; scaffolds {', '.join(str(s) for s in entry.get('scaffolds') or [] if s)}; "
                      f"95% CI {float(ci.get('ci_low', 'nan')):.3g}-{float(ci.get('ci_high', 'nan')):.3g} min; "
