@@ -170,6 +170,120 @@ def data_import(
 
 
 # ------------------------------------------------------------------------------------------------
+# fit, compare, attribution
+# ------------------------------------------------------------------------------------------------
+
+SeedOpt = Annotated[int, typer.Option("--seed", help="Random seed; the same seed gives the same numbers.")]
+AsOfOpt = Annotated[Optional[str], typer.Option("--as-of", help="Use only models released and results reported on or before YYYY-MM-DD.")]
+
+
+def _format_quantities(kq) -> str:
+    from . import CI_PROB
+
+    width = int(round(CI_PROB * 100))
+    lines = [f"{'quantity':<34}{'domain':<12}{'mean':>9}   {width}% interval"]
+    for _, r in kq.iterrows():
+        dom = r.get("domain") or ""
+        dom = "" if dom != dom else dom
+        lines.append(f"{r['quantity']:<34}{dom:<12}{r['mean']:>9.3f}   [{r['lower']:.3f}, {r['upper']:.3f}]")
+    return "\n".join(lines)
+
+
+@app.command("fit")
+def fit_cmd(
+    data: DataOpt = None,
+    as_of: AsOfOpt = None,
+    seed: SeedOpt = 1,
+    draws: Annotated[int, typer.Option(help="Posterior draws per chain.")] = 1000,
+    tune: Annotated[int, typer.Option(help="Tuning steps per chain.")] = 1000,
+    chains: Annotated[int, typer.Option(help="Number of chains.")] = 4,
+    out: Annotated[Path, typer.Option("--out", help="Where to save the fit (netCDF).")] = Path("out/fit.nc"),
+    sampler: Annotated[str, typer.Option(help="nutpie (default, fast) or pymc.")] = "nutpie",
+    variant: Annotated[str, typer.Option(help="joint, compute_only or date_only.")] = "joint",
+    allow_diagnostics_failure: Annotated[bool, typer.Option("--allow-diagnostics-failure",
+        help="Exit 0 and save to --out even if R-hat > 1.01 or there are divergences.")] = False,
+    json_out: JsonOpt = False,
+) -> None:
+    """Fit the Bayesian capability model and save it; print diagnostics and key quantities."""
+    from .fit import run_fit
+    from .model import ModelConfig
+
+    try:
+        run = run_fit(data, as_of=as_of, seed=seed, draws=draws, tune=tune, chains=chains, out=out,
+                      config=ModelConfig(variant=variant), sampler=sampler, progressbar=not json_out,
+                      allow_failure=allow_diagnostics_failure)
+    except ForecastError as exc:
+        _fail(exc)
+    d = run.diagnostics
+    if json_out:
+        _print_json(run.to_json())
+    else:
+        t = run.timing
+        typer.echo(f"fit saved to {run.path}  (data {run.idata.attrs['data_hash']}, seed {seed}"
+                   f"{', as of ' + as_of if as_of else ''})")
+        typer.echo(f"diagnostics: max R-hat {d['max_rhat']:.4f}, min bulk ESS {d['min_ess_bulk']:.0f}, "
+                   f"divergences {d['divergences']}; compile {t.get('compile_seconds', 0):.1f} s, "
+                   f"sampling {t.get('sampling_seconds', 0):.1f} s")
+        typer.echo(_format_quantities(run.key_quantities))
+    if not run.passed:
+        _err(f"diagnostics failed (R-hat must be <= 1.01 with no divergences): max R-hat {d['max_rhat']:.4f}, "
+             f"divergences {d['divergences']}" + ("" if allow_diagnostics_failure else
+             f"; fit saved to {run.path}, not over {out}; rerun with more --tune/--draws or "
+             "--allow-diagnostics-failure"))
+        if not allow_diagnostics_failure:
+            raise typer.Exit(3)
+
+
+@app.command("compare")
+def compare_cmd(
+    data: DataOpt = None,
+    as_of: AsOfOpt = None,
+    seed: SeedOpt = 1,
+    draws: Annotated[int, typer.Option(help="Posterior draws per chain.")] = 1000,
+    tune: Annotated[int, typer.Option(help="Tuning steps per chain.")] = 1000,
+    chains: Annotated[int, typer.Option(help="Number of chains.")] = 4,
+    json_out: JsonOpt = False,
+) -> None:
+    """PSIS-LOO comparison of the joint model with compute-only and date-only variants."""
+    from . import data as D
+    from .model import compare_variants
+
+    try:
+        ds = D.load_dataset(data)
+        if as_of:
+            ds = ds.as_of(as_of)
+        table = compare_variants(ds, seed=seed, draws=draws, tune=tune, chains=chains, progressbar=not json_out)
+    except ForecastError as exc:
+        _fail(exc)
+    if json_out:
+        typer.echo(table.reset_index(names="variant").to_json(orient="records", indent=2))
+    else:
+        typer.echo(table.to_string())
+
+
+@app.command("attribution")
+def attribution_cmd(
+    fit: Annotated[Path, typer.Option("--fit", help="A saved fit.")] = Path("out/fit.nc"),
+    since: Annotated[str, typer.Option(help="Start date of the comparison (default: the o1 announcement).")] = "2024-09-12",
+    json_out: JsonOpt = False,
+) -> None:
+    """How much of the frontier's capability gain since a date came from training compute,
+    test-time compute and algorithmic progress, with intervals."""
+    from .attribution import attribute_gains
+    from .fit import load_fit
+
+    try:
+        idata = load_fit(fit)
+        table = attribute_gains(idata, since=since)
+    except ForecastError as exc:
+        _fail(exc)
+    if json_out:
+        typer.echo(table.to_json(orient="records", indent=2))
+    else:
+        typer.echo(table.to_string(index=False))
+
+
+# ------------------------------------------------------------------------------------------------
 
 
 def main() -> None:

@@ -1,0 +1,142 @@
+"""Run, save and load fits. A fit is an ``xarray.DataTree`` written as netCDF (never pickle) whose
+root attrs carry the model config, the data hash, the seed, the package version and a format
+version; ``load_fit`` refuses a file that does not match the data or config it is used with.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import __version__
+from .data import Dataset, load_dataset, parse_date
+from .errors import FitMismatchError, ForecastError
+
+#: Bump when the saved layout changes incompatibly; older formats must keep loading (golden test).
+FIT_FORMAT = 1
+DEFAULT_FIT = Path("out") / "fit.nc"
+RHAT_MAX = 1.01
+
+
+def fit_id(config_json: str, data_hash: str, as_of: str, seed: int) -> str:
+    payload = json.dumps([config_json, data_hash, as_of, int(seed), FIT_FORMAT], sort_keys=True)
+    return hashlib.sha256(payload.encode()).hexdigest()[:16]
+
+
+def save_fit(idata, path: str | Path) -> Path:
+    """Write atomically: a temporary file beside the target, then a rename."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    os.close(fd)
+    try:
+        idata.to_netcdf(tmp, engine="h5netcdf")
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+    return path
+
+
+def load_fit(path: str | Path, ds: Dataset | None = None, config=None):
+    """Load a saved fit; with ``ds`` check it was made from the same data (hash), with ``config``
+    that the model config matches. Raises ``FitMismatchError`` naming what differs."""
+    import xarray as xr
+
+    path = Path(path)
+    if not path.exists():
+        raise ForecastError(f"{path}: no fit here; run `forecast fit --out {path}` first")
+    try:
+        with xr.open_datatree(path, engine="h5netcdf") as tree:
+            idata = tree.load()
+    except (OSError, ValueError) as exc:
+        raise ForecastError(f"{path}: not a readable fit file ({exc})") from None
+    attrs = idata.attrs
+    for key in ("model_config", "data_hash", "seed", "forecast_version", "fit_format"):
+        if key not in attrs:
+            raise FitMismatchError(f"{path}: not a forecast fit (attribute '{key}' missing)")
+    if int(attrs["fit_format"]) > FIT_FORMAT:
+        raise FitMismatchError(f"{path}: saved by forecast {attrs['forecast_version']} in fit format "
+                               f"{attrs['fit_format']}; this version ({__version__}) reads up to {FIT_FORMAT}: upgrade")
+    if ds is not None and attrs["data_hash"] != ds.data_hash:
+        raise FitMismatchError(
+            f"{path}: fitted on data {attrs['data_hash']}, but the data is now {ds.data_hash}; "
+            f"refit (`forecast fit`) or use `forecast update` to add new results to the fit")
+    if config is not None and json.loads(attrs["model_config"]) != config.to_dict():
+        raise FitMismatchError(f"{path}: fitted with a different model config")
+    return idata
+
+
+@dataclass
+class FitRun:
+    idata: object
+    path: Path
+    diagnostics: dict
+    key_quantities: object  # pandas DataFrame
+    timing: dict = field(default_factory=dict)
+    passed: bool = True
+
+    def to_json(self) -> dict:
+        kq = self.key_quantities
+        return {
+            "fit": str(self.path),
+            "passed": self.passed,
+            "diagnostics": self.diagnostics,
+            "data_hash": self.idata.attrs["data_hash"],
+            "as_of": self.idata.attrs.get("as_of") or None,
+            "seed": int(self.idata.attrs["seed"]),
+            "n_models": int(self.idata["constant_data"].sizes["model"]),
+            "n_results": int(self.idata["constant_data"].sizes["obs"]),
+            "timing": self.timing,
+            "key_quantities": json.loads(kq.to_json(orient="records")),
+        }
+
+
+def diagnostics_pass(diag: dict) -> bool:
+    return diag["max_rhat"] <= RHAT_MAX and diag["divergences"] == 0
+
+
+def run_fit(data=None, *, as_of: str | None = None, seed: int = 1, draws: int = 1000, tune: int = 1000,
+            chains: int = 4, out: str | Path = DEFAULT_FIT, config=None, sampler: str = "nutpie",
+            progressbar: bool = True, allow_failure: bool = False) -> FitRun:
+    """Load data (optionally as of a date), fit, check diagnostics, save. A fit that fails the
+    diagnostics is saved beside the target as ``*.failed.nc`` (never over a good fit) unless
+    ``allow_failure``."""
+    from . import model as M
+
+    ds = data if isinstance(data, Dataset) else load_dataset(data)
+    if as_of:
+        _, msg = parse_date(as_of)
+        if msg:
+            raise ForecastError(f"--as-of: {msg}")
+        ds = ds.as_of(as_of)
+    if ds.results.empty:
+        raise ForecastError("no results to fit (check --as-of)")
+    config = config or M.ModelConfig()
+    t0 = time.perf_counter()
+    idata = M.fit_model(ds, config, seed=seed, draws=draws, tune=tune, chains=chains, sampler=sampler,
+                        progressbar=progressbar)
+    wall = time.perf_counter() - t0
+    idata.attrs.update({
+        "data_hash": ds.data_hash,
+        "as_of": as_of or "",
+        "data_dir": str(ds.directory or ""),
+        "fit_format": FIT_FORMAT,
+        "fit_id": fit_id(config.to_json(), ds.data_hash, as_of or "", seed),
+        "draws": draws, "tune": tune, "chains": chains,
+    })
+    diag = M.diagnostics(idata)
+    passed = diagnostics_pass(diag)
+    idata.attrs["diagnostics"] = json.dumps(diag)
+    out = Path(out)
+    target = out if (passed or allow_failure) else out.with_suffix(".failed.nc")
+    save_fit(idata, target)
+    timing = {k: float(idata.attrs[k]) for k in ("compile_seconds", "sampling_seconds") if k in idata.attrs}
+    timing["wall_seconds"] = wall
+    return FitRun(idata, target, diag, M.key_quantities(idata), timing, passed)
