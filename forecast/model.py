@@ -313,51 +313,91 @@ def _coords(inputs: ModelInputs) -> dict[str, list]:
     }
 
 
+def _score_logp(value, eta, lo, span, is_frac, phi, lgam_phi, sigma):
+    """Log density of one observation: Beta (mean floor + span * sigmoid(eta), precision phi) for
+    fractions, Normal(eta, sigma) for centred Elo/400 and log2-minutes targets. Branch inputs are
+    made harmless where unused so that gradients stay finite."""
+    import pytensor.tensor as pt
+
+    mu = pt.clip(lo + span * pt.sigmoid(eta), 1e-6, 1 - 1e-6)
+    yf = pt.switch(is_frac, value, 0.5)
+    a = mu * phi
+    b = (1 - mu) * phi
+    beta_lp = (a - 1) * pt.log(yf) + (b - 1) * pt.log1p(-yf) + lgam_phi - pt.gammaln(a) - pt.gammaln(b)
+    normal_lp = -0.5 * pt.sqr((value - eta) / sigma) - pt.log(sigma) - 0.5 * np.log(2 * np.pi)
+    return pt.switch(is_frac, beta_lp, normal_lp)
+
+
+def _score_random(eta, lo, span, is_frac, phi, lgam_phi, sigma, rng=None, size=None):
+    eta, lo, span, is_frac, phi, sigma = np.broadcast_arrays(eta, lo, span, is_frac, phi, sigma)
+    if size is not None:
+        eta, lo, span, is_frac, phi, sigma = (np.broadcast_to(v, size) for v in (eta, lo, span, is_frac, phi, sigma))
+    mu = np.clip(lo + span * expit(eta), 1e-6, 1 - 1e-6)
+    frac = rng.beta(mu * phi, (1 - mu) * phi)
+    cont = rng.normal(eta, sigma)
+    return np.where(is_frac > 0, frac, cont)
+
+
 def build_model(inputs: ModelInputs, config: ModelConfig | None = None):
-    """The PyMC model. Benchmark-level parameters are centred (each benchmark has many
-    observations); model-level deviations and unknown compute are non-centred."""
+    """The PyMC model.
+
+    Benchmark-level parameters are centred (each benchmark has many observations); model-level
+    deviations are non-centred. Unknown training compute is integrated out analytically: for a
+    model without known compute, ``theta = beta_c (trend_c(t) - c_ref) + beta_t t + tau z`` with
+    ``tau**2 = sigma_model**2 + beta_c**2 s_c**2`` is exactly the marginal of the two Gaussian
+    latents; ``finalize_idata`` then draws that model's compute from its conditional posterior.
+    This removes one latent per model and the ridge between compute and model deviation.
+    All observations share one likelihood variable ``y`` over ``obs``.
+    """
     import pymc as pm
     import pytensor.tensor as pt
 
     config = config or ModelConfig()
     coords = _coords(inputs)
+    n_b = len(inputs.benchmark_ids)
     frac_b = np.flatnonzero(inputs.bench_unit == 0)
     cont_b = np.flatnonzero(inputs.bench_unit != 0)
     if len(frac_b) == 0:
         raise ForecastError("the model needs at least one fraction benchmark to pin the capability scale")
-    unit = inputs.obs_unit
-    known = np.flatnonzero(inputs.c_known)
-    missing = np.flatnonzero(~inputs.c_known)
+    # position of each benchmark in concatenate([fraction params, continuous params])
+    perm = np.empty(n_b, dtype=int)
+    perm[frac_b] = np.arange(len(frac_b))
+    perm[cont_b] = len(frac_b) + np.arange(len(cont_b))
+    known = inputs.c_known.astype(float)
+    c_filled = np.where(inputs.c_known, inputs.log10c_obs, 0.0)
+    b_is_frac = (inputs.bench_unit == 0).astype(float)
+    inv_n = np.where(np.isfinite(inputs.n_items), 1.0 / np.nan_to_num(inputs.n_items, nan=1.0), 0.0)
+    if not config.use_n_items:
+        inv_n = np.zeros(n_b)
+    span = inputs.ceiling - inputs.floor
 
-    with pm.Model(coords=coords) as model:
+    with pm.Model(coords=coords, check_bounds=False) as model:
         obs_model = pm.Data("obs_model", inputs.obs_model, dims="obs")
         obs_bench = pm.Data("obs_bench", inputs.obs_bench, dims="obs")
         t_model = inputs.t_model
 
         # ---- latent capability -------------------------------------------------------
-        theta = pt.zeros(inputs.n_models)
+        sigma_m = pm.HalfNormal("sigma_model", config.sigma_model_sd)
+        theta_mean = pt.zeros(inputs.n_models)
+        tau2 = pt.sqr(sigma_m) * pt.ones(inputs.n_models)
         if config.has_compute:
             mu_c0 = pm.Normal("mu_c0", config.mu_c0_mu, config.mu_c0_sd)
             g_c = pm.Normal("g_c", config.g_c_mu, config.g_c_sd)
             s_c = pm.HalfNormal("s_c", config.s_c_sd)
             trend_c = mu_c0 + g_c * t_model
-            log10c = pt.zeros(inputs.n_models)
-            if len(known):
-                pm.Normal("log10_compute_obs", trend_c[known], s_c, observed=inputs.log10c_obs[known],
+            kidx = np.flatnonzero(inputs.c_known)
+            if len(kidx):
+                pm.Normal("log10_compute_obs", trend_c[kidx], s_c, observed=inputs.log10c_obs[kidx],
                           dims="model_compute_known")
-                log10c = pt.set_subtensor(log10c[known], inputs.log10c_obs[known])
-            if len(missing):
-                z_c = pm.Normal("z_compute", 0.0, 1.0, dims="model_compute_missing")
-                log10c = pt.set_subtensor(log10c[missing], trend_c[missing] + s_c * z_c)
-            log10c = pm.Deterministic("log10_compute", log10c, dims="model")
             beta_c = pm.Normal("beta_c", config.beta_c_mu, config.beta_c_sd)
-            theta = theta + beta_c * (log10c - config.c_ref)
+            c_eff = known * c_filled + (1 - known) * trend_c
+            theta_mean = theta_mean + beta_c * (c_eff - config.c_ref)
+            tau2 = tau2 + (1 - known) * pt.sqr(beta_c * s_c)
         if config.has_date:
             beta_t = pm.Normal("beta_t", config.beta_t_mu, config.beta_t_sd)
-            theta = theta + beta_t * t_model
-        sigma_m = pm.HalfNormal("sigma_model", config.sigma_model_sd)
+            theta_mean = theta_mean + beta_t * t_model
         z_m = pm.Normal("z_model", 0.0, 1.0, dims="model")
-        theta = pm.Deterministic("theta", theta + sigma_m * z_m, dims="model")
+        theta = pm.Deterministic("theta", theta_mean + pt.sqrt(tau2) * z_m, dims="model")
 
         # ---- test-time compute per observation ----------------------------------------
         theta_obs = theta[obs_model]
@@ -382,41 +422,25 @@ def build_model(inputs: ModelInputs, config: ModelConfig | None = None):
         location = pm.Normal("location", 0.0, config.location_sd, dims="benchmark")
         ls_frac = pm.ZeroSumNormal("log_slope_fraction", sigma=config.log_slope_fraction_sd,
                                    dims="benchmark_fraction")
-        log_slope = pt.zeros(len(inputs.benchmark_ids))
-        log_slope = pt.set_subtensor(log_slope[frac_b], ls_frac)
+        log_phi = pm.Normal("log_phi", config.log_phi_mu, config.log_phi_sd, dims="benchmark_fraction")
         if len(cont_b):
             ls_cont = pm.Normal("log_slope_continuous", config.log_slope_continuous_mu,
                                 config.log_slope_continuous_sd, dims="benchmark_continuous")
-            log_slope = pt.set_subtensor(log_slope[cont_b], ls_cont)
+            sigma_c = pm.HalfNormal("sigma_continuous", config.sigma_continuous_sd, dims="benchmark_continuous")
+            log_slope = pt.concatenate([ls_frac, ls_cont])[perm]
+            phi_b = pt.concatenate([pt.exp(log_phi), pt.ones(len(cont_b))])[perm]
+            sigma_b = pt.concatenate([pt.ones(len(frac_b)), sigma_c])[perm]
+        else:
+            log_slope, phi_b, sigma_b = ls_frac, pt.exp(log_phi), pt.ones(n_b)
         slope = pm.Deterministic("slope", pt.exp(log_slope), dims="benchmark")
+        phi_b = 1.0 / (1.0 / phi_b + inv_n)  # item sampling noise on top of benchmark mismatch
+        lgam_phi = pt.gammaln(phi_b)
         eta = slope[obs_bench] * (theta_obs - location[obs_bench])
-
-        i_frac = np.flatnonzero(unit == 0)
-        if len(i_frac):
-            log_phi = pm.Normal("log_phi", config.log_phi_mu, config.log_phi_sd, dims="benchmark_fraction")
-            phi_b = pt.zeros(len(inputs.benchmark_ids))
-            phi_b = pt.set_subtensor(phi_b[frac_b], pt.exp(log_phi))
-            b = inputs.obs_bench[i_frac]
-            lo, hi = inputs.floor[b], inputs.ceiling[b]
-            mu = lo + (hi - lo) * pm.math.sigmoid(eta[i_frac])
-            mu = pt.clip(mu, 1e-6, 1 - 1e-6)
-            if config.use_n_items:
-                inv_n = np.where(np.isfinite(inputs.n_items), 1.0 / np.nan_to_num(inputs.n_items, nan=1.0), 0.0)
-                phi = 1.0 / (1.0 / phi_b[b] + inv_n[b])
-            else:
-                phi = phi_b[b]
-            pm.Beta("y_fraction", alpha=mu * phi, beta=(1 - mu) * phi, observed=inputs.y[i_frac],
-                    dims="obs_fraction")
-        if len(cont_b):
-            sigma_b = pm.HalfNormal("sigma_continuous", config.sigma_continuous_sd, dims="benchmark_continuous")
-            sig_full = pt.ones(len(inputs.benchmark_ids))
-            sig_full = pt.set_subtensor(sig_full[cont_b], sigma_b)
-            for code, name in ((1, "y_elo"), (2, "y_minutes")):
-                idx = np.flatnonzero(unit == code)
-                if len(idx):
-                    b = inputs.obs_bench[idx]
-                    pm.Normal(name, eta[idx], sig_full[b], observed=inputs.y[idx],
-                              dims="obs_elo" if code == 1 else "obs_minutes")
+        pm.CustomDist(
+            "y", eta, pt.as_tensor(inputs.floor)[obs_bench], pt.as_tensor(span)[obs_bench],
+            pt.as_tensor(b_is_frac)[obs_bench], phi_b[obs_bench], lgam_phi[obs_bench], sigma_b[obs_bench],
+            logp=_score_logp, random=_score_random, observed=pm.Data("y_obs", inputs.y, dims="obs"), dims="obs",
+        )
     return model
 
 
