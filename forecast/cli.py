@@ -284,6 +284,40 @@ def attribution_cmd(
 
 
 # ------------------------------------------------------------------------------------------------
+# predict
+# ------------------------------------------------------------------------------------------------
+
+FitOpt = Annotated[Path, typer.Option("--fit", help="A saved fit (from `forecast fit`).")]
+ThresholdsOpt = Annotated[Optional[Path], typer.Option("--thresholds", help="Threshold definitions (TOML); default data/thresholds.toml.")]
+
+
+@app.command("predict")
+def predict_cmd(
+    fit: FitOpt = Path("out/fit.nc"),
+    threshold: Annotated[Optional[list[str]], typer.Option("--threshold", help="Threshold id (repeatable; default all).")] = None,
+    by: Annotated[Optional[list[str]], typer.Option("--by", help="Date YYYY-MM-DD (repeatable; default each year end).")] = None,
+    scenario: Annotated[str, typer.Option(help="baseline, compute-slowdown, test-time-scaling, no-test-time-scaling, no-algorithmic-progress.")] = "baseline",
+    thresholds: ThresholdsOpt = None,
+    seed: SeedOpt = 1,
+    json_out: JsonOpt = False,
+) -> None:
+    """P(threshold crossed by each date), the median crossing date with its 80% interval, and the
+    frontier's predictive quantiles per benchmark."""
+    from .predict import predict
+
+    try:
+        result = predict(fit, threshold_ids=threshold, by=by, scenario=scenario, thresholds_path=thresholds, seed=seed)
+    except ForecastError as exc:
+        _fail(exc)
+    if json_out:
+        _print_json(result)
+        return
+    from .predict import format_predict
+
+    typer.echo(format_predict(result))
+
+
+# ------------------------------------------------------------------------------------------------
 
 
 def main() -> None:

@@ -1,0 +1,67 @@
+"""`forecast predict`: one dict that the CLI prints as a table or JSON (and the memo reuses)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from .data import parse_date
+from .errors import ForecastError
+from .fit import load_fit
+from .forecasting import CROSSING_INTERVAL, frontier_quantiles, threshold_forecast
+from .thresholds import load_thresholds, select
+
+
+def fit_benchmark_units(idata) -> dict[str, str]:
+    c = idata["constant_data"]
+    return {str(b): str(u) for b, u in zip(c["benchmark"].values, c["bench_unit"].values)}
+
+
+def predict_from_idata(idata, *, threshold_ids=None, by=None, scenario="baseline", thresholds_path=None,
+                       seed: int = 1) -> dict:
+    for d in by or []:
+        _, msg = parse_date(d)
+        if msg:
+            raise ForecastError(f"--by: {msg}")
+    units = fit_benchmark_units(idata)
+    ths = select(load_thresholds(thresholds_path, units), threshold_ids)
+    fc = threshold_forecast(idata, ths, by, scenario=scenario, seed=seed)
+    dates = [pd.Timestamp(d) for d in fc["thresholds"][0]["prob_by"]] if fc["thresholds"] else []
+    benches = sorted({c.benchmark for t in ths for c in t.criteria})
+    fq = frontier_quantiles(idata, benches, dates, scenario=scenario, seed=seed) if benches and dates else pd.DataFrame()
+    for t in fc["thresholds"]:
+        t.pop("_crossing_years", None)
+    fc["frontier"] = fq.to_dict(orient="records")
+    fc["fit"] = {k: idata.attrs.get(k) for k in ("fit_id", "data_hash", "seed", "forecast_version")}
+    fc["crossing_interval"] = CROSSING_INTERVAL
+    return fc
+
+
+def predict(fit: str | Path, **kwargs) -> dict:
+    return predict_from_idata(load_fit(fit), **kwargs)
+
+
+def format_predict(result: dict) -> str:
+    lines = [f"Forecast as of {result['as_of']} (scenario: {result['scenario']}: {result['scenario_description']}; "
+             f"{result['n_draws']} posterior draws)", ""]
+    if not result["thresholds"]:
+        return "\n".join(lines + ["no thresholds selected"])
+    dates = list(result["thresholds"][0]["prob_by"])
+    head = f"{'threshold':<38}{'now':>6}" + "".join(f"{d[:7]:>9}" for d in dates) + "   median crossing [80% interval]"
+    lines.append("P(crossed by date)")
+    lines.append(head)
+    for t in result["thresholds"]:
+        lo, hi = t["crossing_interval_80"]
+        med = t["median_crossing"] or f"after {result['until']}"
+        interval = f"[{lo or 'after ' + result['until']}, {hi or 'after ' + result['until']}]"
+        lines.append(f"{t['id']:<38}{t['prob_already']:>6.2f}" + "".join(f"{p:>9.2f}" for p in t["prob_by"].values()) + f"   {med} {interval}")
+    lines += ["", "Rules: " + "; ".join(f"{t['id']}: {t['rule']}" for t in result["thresholds"]), ""]
+    if result.get("frontier"):
+        lines.append("Frontier (best model released by the date): predictive median [5%, 95%]")
+        fq = pd.DataFrame(result["frontier"])
+        for b, g in fq.groupby("benchmark"):
+            cells = "  ".join(f"{r['date'][:7]}: {r['q0.5']:.3g} [{r['q0.05']:.3g}, {r['q0.95']:.3g}]" for _, r in g.iterrows())
+            lines.append(f"  {b:<20} {cells}")
+    lines.append("A proxy crossing is not a lab determination: see each threshold's proxy_note in the thresholds file.")
+    return "\n".join(lines)
