@@ -317,6 +317,71 @@ def predict_cmd(
     typer.echo(format_predict(result))
 
 
+@app.command("update")
+def update_cmd(
+    results: Annotated[Path, typer.Argument(help="CSV of new results (results.csv columns).")],
+    models: Annotated[Optional[Path], typer.Option("--models", help="CSV of new models.")] = None,
+    data: DataOpt = None,
+    fit: FitOpt = Path("out/fit.nc"),
+    out: Annotated[Optional[Path], typer.Option("--out", help="Where to save the updated fit (default: over --fit).")] = None,
+    threshold: Annotated[Optional[list[str]], typer.Option("--threshold", help="Threshold id (repeatable; default all).")] = None,
+    by: Annotated[Optional[list[str]], typer.Option("--by", help="Date YYYY-MM-DD (repeatable; default each year end).")] = None,
+    thresholds: ThresholdsOpt = None,
+    refit: Annotated[bool, typer.Option("--refit", help="Always refit by MCMC instead of reweighting the draws.")] = False,
+    seed: SeedOpt = 1,
+    json_out: JsonOpt = False,
+) -> None:
+    """Add new results (and models) atomically, update the fit, and report how surprising each
+    result was and how much it moved every threshold."""
+    from .update import run_update
+
+    try:
+        res = run_update(results, models, data=data, fit=fit, out=out, seed=seed, thresholds_path=thresholds,
+                         threshold_ids=threshold, by=by, refit=refit, progressbar=not json_out)
+    except ForecastError as exc:
+        _fail(exc)
+    if json_out:
+        _print_json(res.to_json())
+        return
+    m = res.merge
+    typer.echo(f"added {m['added']['results']} results and {m['added']['models']} models; fit updated by "
+               f"{res.method}" + (f" (Pareto k {res.pareto_k:.2f})" if res.pareto_k is not None else "")
+               + f" in {res.timing['update_seconds']:.1f} s; saved to {res.fit}; as of {res.as_of}")
+    typer.echo("\nHow surprising each new result was (predictive percentile under the previous fit):")
+    for s in sorted(res.surprise, key=lambda s: -abs(s["predictive_percentile"] - 0.5)):
+        typer.echo(f"  {s['model']:<28}{s['benchmark']:<20}{s['setting'][:22]:<24}observed {s['observed']:<8.4g}"
+                   f"predicted {s['predicted_median']:<8.4g}percentile {s['predictive_percentile']:.3f}")
+    typer.echo("\nP(crossed by date), before -> after:")
+    for th in dict.fromkeys(x["threshold"] for x in res.shift):
+        cells = "  ".join(f"{x['by'][:7]} {x['before']:.2f}->{x['after']:.2f}" for x in res.shift if x["threshold"] == th)
+        typer.echo(f"  {th:<38}{cells}")
+    if res.influence:
+        typer.echo("\nResults that moved each threshold most (one at a time):")
+        seen = set()
+        for x in res.influence:
+            if x["threshold"] in seen or abs(x["delta"]) < 0.005:
+                continue
+            seen.add(x["threshold"])
+            typer.echo(f"  {x['threshold']:<38}{x['model']} / {x['benchmark']} ({x['setting']}): "
+                       f"{x['delta']:+.2f} by {x['by']}")
+
+
+@data_app.command("snapshot")
+def data_snapshot(
+    as_of: Annotated[str, typer.Option("--as-of", help="Keep models released and results reported on or before YYYY-MM-DD.")],
+    out: Annotated[Path, typer.Option("--out", help="New data directory to write.")],
+    data: DataOpt = None,
+) -> None:
+    """Write a copy of the dataset as it was known on a date (for backtests and worked examples)."""
+    from . import data as D
+
+    try:
+        D.snapshot(D.resolve_data_dir(data), as_of, out)
+    except ForecastError as exc:
+        _fail(exc)
+    typer.echo(f"wrote the dataset as of {as_of} to {out}")
+
+
 # ------------------------------------------------------------------------------------------------
 
 

@@ -653,3 +653,17 @@ def add_files(data_dir: Path, results_path: Path, models_path: Path | None = Non
     if not dry_run:
         write_raw(merged, Path(data_dir))
     return report
+
+
+def snapshot(data_dir: Path, as_of: str, out: Path) -> None:
+    """Write the dataset restricted to models released and results reported by ``as_of``."""
+    _, msg = parse_date(as_of)
+    if msg:
+        raise ForecastError(f"--as-of: {msg}")
+    out = Path(out)
+    if out.exists() and any(out.iterdir()):
+        raise ForecastError(f"{out}: exists and is not empty; choose a new directory")
+    raw = load_raw(data_dir)
+    m = raw.models[raw.models["release_date"] <= as_of]
+    r = raw.results[(raw.results["reported_date"] <= as_of) & raw.results["model"].isin(m["model"])]
+    write_raw(RawDataset(m.reset_index(drop=True), raw.benchmarks.copy(), r.reset_index(drop=True)), out)

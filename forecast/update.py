@@ -1,0 +1,244 @@
+"""`forecast update`: add new results, update the fit, and say what they changed.
+
+The fit is updated without compiling anything when it can be: the previous posterior draws are
+reweighted by the likelihood of the new results (Pareto-smoothed importance sampling, from
+arviz-stats), with a brand-new model's capability drawn per draw from its conditional prior.
+When the new results are too surprising for that (Pareto k > 0.7), or they bring a benchmark the
+fit has never seen, the model is refitted from scratch, and the report says which path was taken.
+
+Order of writes: nothing is written until the new fit exists; then the fit, then the data.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import xarray as xr
+
+from . import data as D
+from . import model as M
+from . import schema as S
+from .errors import DataValidationError, ForecastError
+from .fit import FIT_FORMAT, fit_id, load_fit, save_fit
+from .forecasting import crossing_times, get_scenario, simulate_frontier, threshold_forecast
+from .predict import fit_benchmark_units
+from .thresholds import load_thresholds, select
+
+K_MAX = 0.7
+
+
+@dataclass
+class UpdateResult:
+    surprise: list[dict]
+    shift: list[dict]
+    influence: list[dict]
+    method: str
+    pareto_k: float | None
+    fit: str
+    merge: dict
+    timing: dict = field(default_factory=dict)
+    as_of: str = ""
+
+    def to_json(self) -> dict:
+        return {"fit": self.fit, "as_of": self.as_of, "method": self.method, "pareto_k": self.pareto_k,
+                "surprise": self.surprise, "shift": self.shift, "influence": self.influence,
+                "merge": self.merge, "timing": self.timing}
+
+
+def _read_new(results_path, models_path) -> D.RawDataset:
+    new = D.empty_raw()
+    problems = []
+    for attr, path, req, opt in (("results", results_path, S.RESULT_COLUMNS, S.RESULT_OPTIONAL),
+                                 ("models", models_path, S.MODEL_COLUMNS, S.MODEL_OPTIONAL)):
+        if path is None:
+            continue
+        frame, p = D.read_csv_rows(Path(path), req, opt)
+        setattr(new, attr, frame)
+        problems += p
+    if problems:
+        raise DataValidationError(problems, "input rejected, nothing written")
+    return new
+
+
+def surprise_percentiles(idata, added: pd.DataFrame, models: pd.DataFrame, seed: int) -> list[dict]:
+    """Predictive percentile of each new result under ``idata`` (0.5 = as expected)."""
+    pred = M.predict_scores(idata, added[["model", "benchmark", "inference_multiplier", "effort"]],
+                            models=models, seed=seed)
+    draws = pred["score"].stack(sample=("chain", "draw")).transpose("row", "sample").values
+    obs = added["score"].to_numpy(dtype=float)
+    below = (draws < obs[:, None]).mean(axis=1)
+    equal = (draws == obs[:, None]).mean(axis=1)
+    pct = below + 0.5 * equal
+    med = np.median(draws, axis=1)
+    return [{"model": r["model"], "benchmark": r["benchmark"], "setting": r["setting"],
+             "observed": float(r["score"]), "predicted_median": float(m), "predictive_percentile": float(p)}
+            for (_, r), m, p in zip(added.iterrows(), med, pct)]
+
+
+def _augment(idata_old, ds_new: D.Dataset, seed: int):
+    """Posterior over the new dataset's models and observations, unweighted: fitted models keep
+    their draws, new models get capability draws from the conditional prior. Returns
+    (idata_aug, inputs_new) or None when the fit cannot be extended (a new benchmark)."""
+    config = M.config_from_idata(idata_old)
+    inputs_old = M.inputs_from_idata(idata_old)
+    inputs_new = M.prepare(ds_new, config)
+    if inputs_new.benchmark_ids != inputs_old.benchmark_ids or inputs_new.domains != inputs_old.domains:
+        return None
+    # pin the centring of Elo / log-minutes targets to the fitted one
+    unit = inputs_new.obs_unit
+    y = M._transform_target(inputs_new.score, unit)
+    inputs_new.y_center = inputs_old.y_center.copy()
+    inputs_new.y = y - inputs_new.y_center[inputs_new.obs_bench]
+    post = idata_old["posterior"].to_dataset()
+    rng = np.random.default_rng(seed)
+    new_ids = [m for m in inputs_new.model_ids if m not in set(inputs_old.model_ids)]
+    theta_old = M._stack(post, "theta")
+    nc, nd = post.sizes["chain"], post.sizes["draw"]
+    old_index = {m: i for i, m in enumerate(inputs_old.model_ids)}
+    theta = np.empty((theta_old.shape[0], len(inputs_new.model_ids)))
+    if new_ids:
+        meta = ds_new.models.set_index("model").loc[new_ids].reset_index()
+        th_new, _ = M._model_theta_draws(post, inputs_old, config, meta, rng)
+        new_index = {m: j for j, m in enumerate(new_ids)}
+    for k, m in enumerate(inputs_new.model_ids):
+        theta[:, k] = theta_old[:, old_index[m]] if m in old_index else th_new[:, new_index[m]]
+    keep = {v: post[v] for v in post.data_vars if "model" not in post[v].dims}
+    new_post = xr.Dataset(keep)
+    new_post["theta"] = xr.DataArray(theta.reshape(nc, nd, -1), dims=("chain", "draw", "model"),
+                                     coords={"chain": post["chain"].values, "draw": post["draw"].values,
+                                             "model": inputs_new.model_ids})
+    tree = xr.DataTree.from_dict({"posterior": new_post})
+    tree.attrs.update(idata_old.attrs)
+    tree = M.finalize_idata(tree, inputs_new, config)
+    return tree, inputs_new
+
+
+def _resample(tree, log_w: np.ndarray, seed: int):
+    """Posterior draws resampled by importance weights (systematic resampling), same shape."""
+    post = tree["posterior"].to_dataset()
+    nc, nd = post.sizes["chain"], post.sizes["draw"]
+    w = np.exp(log_w - log_w.max())
+    w /= w.sum()
+    n = nc * nd
+    u = (np.random.default_rng(seed).uniform() + np.arange(n)) / n
+    idx = np.minimum(np.searchsorted(np.cumsum(w), u), n - 1)
+    np.random.default_rng(seed + 1).shuffle(idx)
+    stacked = post.stack(sample=("chain", "draw"))
+    picked = stacked.isel(sample=idx).drop_vars(["sample", "chain", "draw"])
+    picked = picked.assign_coords(sample=np.arange(n))
+    res = picked.coarsen(sample=nd).construct(sample=("chain", "draw"))
+    res = res.assign_coords(chain=np.arange(nc), draw=np.arange(nd)).transpose("chain", "draw", ...)
+    ll = tree["log_likelihood"].to_dataset().stack(sample=("chain", "draw")).isel(sample=idx)
+    ll = ll.drop_vars(["sample", "chain", "draw"]).assign_coords(sample=np.arange(n))
+    ll = ll.coarsen(sample=nd).construct(sample=("chain", "draw")).assign_coords(
+        chain=np.arange(nc), draw=np.arange(nd)).transpose("chain", "draw", ...)
+    out = tree.copy()
+    out["posterior"] = xr.DataTree(res)
+    out["log_likelihood"] = xr.DataTree(ll)
+    return out
+
+
+def _weighted_prob(tc: np.ndarray, w: np.ndarray | None, t: float) -> float:
+    hit = (tc <= t).astype(float)
+    if w is None:
+        return float(hit.mean())
+    return float(np.sum(w * hit) / np.sum(w))
+
+
+def run_update(results_path, models_path=None, *, data=None, fit=Path("out/fit.nc"), out=None, seed: int = 1,
+               thresholds_path=None, threshold_ids=None, by=None, scenario: str = "baseline",
+               refit: bool = False, draws: int = 1000, tune: int = 1000, chains: int = 4,
+               progressbar: bool = False) -> UpdateResult:
+    t_start = time.perf_counter()
+    data_dir = D.resolve_data_dir(data)
+    raw = D.load_raw(data_dir)
+    ds_old = D.typed(raw)
+    idata_old = load_fit(fit, ds=ds_old)
+    new = _read_new(results_path, models_path)
+    merged, report = D.merge(raw, new, policy="add")
+    ds_new = D.typed(merged)
+    ds_new.directory = data_dir
+    old_keys = set(D.result_key(raw.results))
+    added_mask = ~D.result_key(merged.results).isin(old_keys).to_numpy()
+    added = ds_new.results[added_mask].reset_index(drop=True)
+    if added.empty:
+        raise ForecastError("no new results in the input (all already present): nothing to update")
+    units = fit_benchmark_units(idata_old)
+    ths = select(load_thresholds(thresholds_path, {**units, **dict(zip(ds_new.benchmarks["benchmark"], ds_new.benchmarks["unit"]))}),
+                 threshold_ids)
+    sc = get_scenario(scenario)
+
+    surprise = surprise_percentiles(idata_old, added, ds_new.models, seed)
+    before = threshold_forecast(idata_old, ths, by, scenario=scenario, seed=seed)
+    dates = list(before["thresholds"][0]["prob_by"]) if before["thresholds"] else (by or [])
+    old_as_of = pd.Timestamp(before["as_of"])
+    newest = max([old_as_of, added["reported_date"].max()])
+    new_model_ids = set(ds_new.models["model"]) - set(ds_old.models["model"])
+    if new_model_ids:
+        newest = max(newest, ds_new.models.loc[ds_new.models["model"].isin(new_model_ids), "release_date"].max())
+    as_of = newest.date().isoformat()
+
+    config = M.config_from_idata(idata_old)
+    method, khat, influence = "refit", None, []
+    aug = None if refit else _augment(idata_old, ds_new, seed)
+    t_update = time.perf_counter()
+    if aug is not None:
+        tree, inputs_new = aug
+        ll = tree["log_likelihood"]["score"].stack(sample=("chain", "draw")).transpose("sample", "obs").values
+        ll_added = ll[:, added_mask]
+        from arviz_stats.base import array_stats
+
+        lw, k = array_stats.psislw(ll_added.sum(axis=1))
+        khat = float(k)
+        if khat <= K_MAX:
+            method = "reweight"
+            tree.attrs["as_of"] = as_of
+            # influence: each new result alone, on the augmented (unweighted) frontier simulation
+            until = pd.Timestamp(before["until"])
+            sim = simulate_frontier(tree, until, scenario=sc, seed=seed)
+            ref = pd.Timestamp(config.ref_date)
+            for th in ths:
+                tc = crossing_times(tree, th, sim, seed=seed)
+                base = {d: _weighted_prob(tc, None, (pd.Timestamp(d) - ref).days / 365.25) for d in dates}
+                for j, (_, r) in enumerate(added.iterrows()):
+                    lwj, _ = array_stats.psislw(ll_added[:, j])
+                    wj = np.exp(lwj - lwj.max())[sim.draws]
+                    delta = {d: _weighted_prob(tc, wj, (pd.Timestamp(d) - ref).days / 365.25) - base[d] for d in dates}
+                    d_max = max(delta, key=lambda d: abs(delta[d]))
+                    influence.append({"threshold": th.id, "model": r["model"], "benchmark": r["benchmark"],
+                                      "setting": r["setting"], "by": d_max, "delta": float(delta[d_max])})
+            new_idata = _resample(tree, lw, seed)
+    if method == "refit":
+        new_idata = M.fit_model(ds_new, config, seed=seed, draws=draws, tune=tune, chains=chains,
+                                progressbar=progressbar)
+        new_idata.attrs["as_of"] = as_of
+    new_idata.attrs.update({
+        "data_hash": ds_new.data_hash, "fit_format": FIT_FORMAT, "seed": int(seed),
+        "parent_fit_id": idata_old.attrs.get("fit_id", ""), "update_method": method,
+        "update_pareto_k": -1.0 if khat is None else khat,
+        "fit_id": fit_id(config.to_json(), ds_new.data_hash, as_of, seed),
+        "data_dir": str(data_dir),
+    })
+    update_seconds = time.perf_counter() - t_update
+    after = threshold_forecast(new_idata, ths, by, scenario=scenario, seed=seed)
+    shift = []
+    for b_t, a_t in zip(before["thresholds"], after["thresholds"]):
+        for d in dates:
+            shift.append({"threshold": b_t["id"], "by": d, "before": b_t["prob_by"][d], "after": a_t["prob_by"][d],
+                          "median_before": b_t["median_crossing"], "median_after": a_t["median_crossing"]})
+    influence.sort(key=lambda x: -abs(x["delta"]))
+    new_idata.attrs["last_update"] = json.dumps({"method": method, "shift": shift, "surprise": surprise,
+                                                 "influence": influence[:20]})
+    # writes: fit first (a new file), then the data; nothing was written before this point
+    out_path = Path(out) if out else Path(fit)
+    save_fit(new_idata, out_path)
+    D.write_raw(merged, data_dir)
+    result = UpdateResult(surprise, shift, influence, method, khat, str(out_path), report.summary(),
+                          {"update_seconds": update_seconds, "total_seconds": time.perf_counter() - t_start},
+                          as_of)
+    return result
