@@ -1,0 +1,315 @@
+"""Fast tier for the capability model: no real MCMC (seconds)."""
+
+from __future__ import annotations
+
+from functools import partial
+
+import numpy as np
+import pandas as pd
+import pytest
+import xarray as xr
+
+from forecast import CI_PROB
+from forecast import model as M
+from forecast.data import Dataset
+from forecast.simulate import simulate_dataset
+
+pm = pytest.importorskip("pymc")
+
+
+@pytest.fixture(scope="module", autouse=True)
+def fast_compile():
+    """PyTensor C backend: its compiled code is cached on disk across runs, unlike numba here."""
+    import pytensor
+
+    with pytensor.config.change_flags(mode="FAST_RUN"):
+        yield
+
+
+def tiny_dataset() -> Dataset:
+    models = pd.DataFrame({
+        "model": ["a", "b", "c"],
+        "organization": ["x", "y", "z"],
+        "release_date": pd.to_datetime(["2023-01-01", "2024-01-01", "2025-01-01"]),
+        "train_flop": [1e24, np.nan, 1e26],
+        "reasoning": [False, False, True],
+        "source_url": "https://example.org",
+    })
+    benchmarks = pd.DataFrame({
+        "benchmark": ["mc", "free", "elo", "horizon", "unused"],
+        "domain": ["science", "math", "code", "agentic", "math"],
+        "unit": ["fraction", "fraction", "elo", "minutes", "fraction"],
+        "floor": [0.25, 0.0, np.nan, np.nan, 0.0],
+        "ceiling": [1.0, 1.0, np.nan, np.nan, 1.0],
+        "source_url": "https://example.org",
+        "n_items": [200.0, np.nan, np.nan, np.nan, np.nan],
+    })
+    rows = [
+        # model, benchmark, score, multiplier, effort
+        ("a", "mc", 0.40, 1.0, ""),
+        ("a", "free", 0.0, 1.0, ""),  # at the floor: clipped
+        ("b", "mc", 0.55, 64.0, ""),
+        ("b", "free", 0.30, 1.0, "high"),  # effort on a non-reasoning (hybrid) model: reasoning on
+        ("b", "elo", 1200.0, 1.0, ""),
+        ("c", "mc", 0.80, 1.0, ""),
+        ("c", "free", 1.0, 1000.0, "low"),
+        ("c", "free", 0.50, 1.0, "none"),  # reasoning switched off
+        ("c", "free", 0.90, 1.0, "xhigh"),
+        ("c", "free", 0.70, 1.0, "minimal"),
+        ("c", "elo", 2000.0, 1.0, "max"),
+        ("c", "horizon", 60.0, 1.0, "medium"),
+        ("a", "horizon", 2.0, 1.0, ""),
+    ]
+    results = pd.DataFrame(rows, columns=["model", "benchmark", "score", "inference_multiplier", "effort"])
+    results["setting"] = ""
+    results["reported_date"] = pd.Timestamp("2025-06-01")
+    results["source_url"] = "https://example.org"
+    results["evaluator"] = "vendor"
+    return Dataset(models=models, benchmarks=benchmarks, results=results, data_hash="tiny")
+
+
+@pytest.fixture(scope="module")
+def tiny():
+    return tiny_dataset()
+
+
+@pytest.fixture(scope="module")
+def sim():
+    ds, truth = simulate_dataset(3, n_models=25, n_benchmarks=6, p_eval=0.6)
+    return ds, truth
+
+
+# ---- prepare ---------------------------------------------------------------------------------
+
+
+def test_prepare_maps_efforts_multipliers_and_reasoning(tiny):
+    inp = M.prepare(tiny, M.ModelConfig())
+    np.testing.assert_array_equal(inp.effort_step, [0, 0, 0, 1, 0, 0, -1, 0, 2, -2, 2, 0, 0])
+    np.testing.assert_allclose(inp.log10_mult, [0, 0, np.log10(64), 0, 0, 0, 3, 0, 0, 0, 0, 0, 0])
+    # a, b do not reason by default; b with effort=high reasons; c reasons except effort=none
+    np.testing.assert_array_equal(inp.reasoning_obs, [0, 0, 0, 1, 0, 1, 1, 0, 1, 1, 1, 1, 0])
+    assert inp.benchmark_ids == ["mc", "free", "elo", "horizon"]  # 'unused' has no results
+    assert inp.domains == ["agentic", "code", "math", "science"]
+    np.testing.assert_array_equal(inp.bench_unit, [0, 0, 1, 2])
+    np.testing.assert_array_equal(inp.c_known, [True, False, True])
+    np.testing.assert_allclose(inp.log10c_obs[[0, 2]], [24.0, 26.0])
+    np.testing.assert_allclose(inp.t_model, [-365 / 365.25, 0.0, 366 / 365.25])
+
+
+def test_prepare_transforms_targets(tiny):
+    inp = M.prepare(tiny, M.ModelConfig())
+    # fractions clipped away from 0 and 1
+    assert inp.y[1] == pytest.approx(M.FRACTION_CLIP)
+    assert inp.y[6] == pytest.approx(1 - M.FRACTION_CLIP)
+    # Elo / 400 centred on the benchmark mean: (1200, 2000) -> (-1, +1)
+    np.testing.assert_allclose(inp.y[[4, 10]], [-1.0, 1.0])
+    # log2 minutes centred: (60, 2) -> mean of log2 = (log2 60 + 1) / 2
+    c = (np.log2(60) + 1) / 2
+    np.testing.assert_allclose(inp.y[[11, 12]], [np.log2(60) - c, 1 - c])
+    np.testing.assert_allclose(inp.floor, [0.25, 0.0, 0.0, 0.0])
+
+
+def test_unknown_effort_is_an_error():
+    with pytest.raises(M.ForecastError):
+        M.effort_steps(["turbo"])
+
+
+def test_config_round_trip_and_validation():
+    cfg = M.ModelConfig(variant="date_only", beta_t_sd=0.7)
+    assert M.ModelConfig.from_json(cfg.to_json()) == cfg
+    assert M.ModelConfig.from_dict(cfg.to_dict()) == cfg
+    with pytest.raises(M.ForecastError):
+        M.ModelConfig(variant="bogus")
+    with pytest.raises(M.ForecastError):
+        M.ModelConfig.from_dict({"nope": 1})
+
+
+# ---- model build -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("variant", M.VARIANTS)
+def test_model_builds_with_finite_logp_and_gradient(tiny, variant):
+    cfg = M.ModelConfig(variant=variant)
+    model = M.build_model(M.prepare(tiny, cfg), cfg)
+    ip = model.initial_point()
+    logp = model.compile_logp()(ip)
+    grad = model.compile_dlogp()(ip)
+    assert np.isfinite(logp)
+    assert np.all(np.isfinite(grad))
+    names = {v.name for v in model.free_RVs}
+    assert ("beta_c" in names) == (variant != "date_only")
+    assert ("beta_t" in names) == (variant != "compute_only")
+    assert ("delta_eff" in names) == (variant == "joint")
+    assert model.named_vars_to_dims["y"] == ("obs",)
+
+
+def test_numpy_loglik_matches_pymc(sim):
+    """The pointwise log-likelihood written in numpy (used for LOO and prediction) equals the
+    PyMC model's density of the observations at a random point."""
+    ds, _ = sim
+    cfg = M.ModelConfig()
+    inp = M.prepare(ds, cfg)
+    model = M.build_model(inp, cfg)
+    rng = np.random.default_rng(0)
+    point = {k: v + rng.normal(0, 0.3, np.shape(v)) for k, v in model.initial_point().items()}
+    names = ["theta", "slope", "location", "log_phi", "sigma_continuous", "rho_domain", "gamma_domain", "delta_eff"]
+    outs = model.replace_rvs_by_values([model[n] for n in names])
+    fn = model.compile_fn(outs, inputs=model.value_vars, on_unused_input="ignore")
+    vals = dict(zip(names, fn(point)))
+    dims = {"theta": ["model"], "slope": ["benchmark"], "location": ["benchmark"], "log_phi": ["benchmark_fraction"],
+            "sigma_continuous": ["benchmark_continuous"], "rho_domain": ["domain"], "gamma_domain": ["domain"],
+            "delta_eff": []}
+    post = xr.Dataset({n: (("chain", "draw", *dims[n]), np.asarray(vals[n])[None, None]) for n in names})
+    post = post.assign_coords(chain=[0], draw=[0])
+    ll_np = M.pointwise_loglik(post, inp, cfg)[0]
+    ll_pm = model.compile_fn(model.logp(vars=[model["y"]], sum=False)[0], inputs=model.value_vars,
+                             on_unused_input="ignore")(point)
+    np.testing.assert_allclose(ll_np, ll_pm, rtol=1e-6, atol=1e-6)
+
+
+# ---- fit path with mocked sampling -----------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def mocked_fit(sim):
+    """A fit through the real ``fit_model`` path with ``pm.sample`` replaced by prior draws."""
+    from pymc.testing import mock_sample
+
+    fake = partial(mock_sample, sample_stats={"diverging": lambda size: np.zeros(size, dtype=bool)})
+    ds, _ = sim
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(pm, "sample", fake)
+        idata = M.fit_model(ds, M.ModelConfig(), sampler="pymc", draws=20, chains=2, seed=5, progressbar=False)
+    return ds, idata
+
+
+def test_fit_returns_datatree_with_expected_groups_and_dims(mocked_fit):
+    ds, idata = mocked_fit
+    assert isinstance(idata, xr.DataTree)
+    for g in ("posterior", "log_likelihood", "observed_data", "constant_data", "sample_stats"):
+        assert g in idata.children, g
+    post = idata["posterior"]
+    assert post["theta"].dims == ("chain", "draw", "model")
+    assert post["log10_compute"].dims == ("chain", "draw", "model")
+    assert post["rho_domain"].dims == ("chain", "draw", "domain")
+    assert post["slope"].dims == ("chain", "draw", "benchmark")
+    assert idata["log_likelihood"]["score"].dims == ("chain", "draw", "obs")
+    assert idata["log_likelihood"]["score"].sizes["obs"] == len(ds.results)
+    assert idata["observed_data"]["score"].dims == ("obs",)
+    assert set(idata["constant_data"]["obs_model"].values) <= set(ds.models["model"])
+    assert list(post["model"].values) == list(ds.models["model"])
+    cfg = M.config_from_idata(idata)
+    assert cfg == M.ModelConfig()
+    assert idata.attrs["seed"] == 5 and idata.attrs["data_hash"] == ds.data_hash
+    # known compute is reproduced exactly in every draw
+    known = ds.models["train_flop"].notna().to_numpy()
+    lc = post["log10_compute"].values
+    np.testing.assert_allclose(lc[:, :, known], np.broadcast_to(np.log10(ds.models["train_flop"].to_numpy()[known]),
+                                                                lc[:, :, known].shape))
+    assert np.all(np.isfinite(lc))
+
+
+def test_fit_round_trips_netcdf(mocked_fit, tmp_path):
+    _, idata = mocked_fit
+    path = tmp_path / "fit.nc"
+    idata.to_netcdf(path)
+    back = xr.open_datatree(path)
+    assert M.config_from_idata(back) == M.config_from_idata(idata)
+    inp = M.inputs_from_idata(back)
+    assert inp.n_obs == idata["log_likelihood"].sizes["obs"]
+
+
+def test_diagnostics_keys(mocked_fit):
+    _, idata = mocked_fit
+    d = M.diagnostics(idata)
+    assert set(d) == {"max_rhat", "min_ess_bulk", "divergences"}
+    assert d["divergences"] == 0
+
+
+def test_key_quantities_table(mocked_fit):
+    _, idata = mocked_fit
+    kq = M.key_quantities(idata)
+    assert {"mean", "lower", "upper"} <= set(kq.columns)
+    for name in ("training_compute_slope", "algorithmic_progress_per_year", "algorithmic_progress_multiplier_per_year",
+                 "reasoning_effect", "effort_step_log10"):
+        assert name in kq.index
+    assert any(i.startswith("test_time_elasticity[") for i in kq.index)
+    assert any(i.startswith("reasoning_effect[") for i in kq.index)
+    assert (kq["lower"] <= kq["upper"]).all()
+    # the interval is the equal-tailed CI_PROB interval of the draws
+    x = idata["posterior"]["beta_c"].values.ravel()
+    lo, hi = np.quantile(x, [(1 - CI_PROB) / 2, (1 + CI_PROB) / 2])
+    assert kq.loc["training_compute_slope", "lower"] == pytest.approx(lo)
+    assert kq.loc["training_compute_slope", "upper"] == pytest.approx(hi)
+    narrow = M.key_quantities(idata, ci_prob=0.5)
+    assert (narrow["upper"] - narrow["lower"] <= kq["upper"] - kq["lower"] + 1e-12).all()
+
+
+def test_predict_scores_shapes_and_ranges(mocked_fit):
+    ds, idata = mocked_fit
+    b = ds.benchmarks.set_index("benchmark")
+    frac_b = b.index[b["unit"] == "fraction"][0]
+    elo_b = b.index[b["unit"] == "elo"][0]
+    min_b = b.index[b["unit"] == "minutes"][0]
+    fitted = ds.models["model"].iloc[0]
+    new_models = pd.DataFrame({
+        "model": ["new-known", "new-unknown"],
+        "release_date": pd.to_datetime(["2026-09-01", "2026-09-01"]),
+        "train_flop": [1e27, np.nan],
+        "reasoning": [True, True],
+    })
+    rows = pd.DataFrame({
+        "model": [fitted, "new-known", "new-unknown", "new-unknown", "new-known"],
+        "benchmark": [frac_b, frac_b, frac_b, elo_b, min_b],
+        "inference_multiplier": [1, 1, 64, 1, 1],
+        "effort": ["", "high", "", "none", ""],
+    })
+    pred = M.predict_scores(idata, rows, new_models, seed=1)
+    n = idata["posterior"].sizes
+    assert pred["score"].shape == (n["chain"], n["draw"], len(rows))
+    assert pred["expected"].dims == ("chain", "draw", "row")
+    f = pred["expected"].values[:, :, :3]
+    floor = b.loc[frac_b, "floor"]
+    assert np.all((f >= floor) & (f <= 1))
+    assert np.all(pred["expected"].values[:, :, 4] > 0)  # minutes are positive
+    # fitted model: capability equals its posterior theta (+ its reasoning shift, none here by default?)
+    np.testing.assert_array_equal(pred["model"].values, rows["model"].values)
+    with pytest.raises(M.ForecastError):
+        M.predict_scores(idata, pd.DataFrame({"model": ["ghost"], "benchmark": [frac_b]}))
+
+
+def test_predict_uses_test_time_terms(mocked_fit):
+    """More inference compute never lowers the expected score when the elasticity is positive."""
+    ds, idata = mocked_fit
+    b = ds.benchmarks.set_index("benchmark")
+    frac_b = b.index[b["unit"] == "fraction"][0]
+    m = ds.models["model"].iloc[-1]
+    rows = pd.DataFrame({"model": [m, m], "benchmark": [frac_b, frac_b], "inference_multiplier": [1, 1000]})
+    pred = M.predict_scores(idata, rows, noise=False)
+    th = pred["theta"].values
+    gamma = idata["posterior"]["gamma_domain"].sel(domain=b.loc[frac_b, "domain"]).values
+    np.testing.assert_allclose(th[..., 1] - th[..., 0], 3 * gamma)
+    assert "score" not in pred
+
+
+def test_simulate_dataset_shape():
+    ds, truth = simulate_dataset(0, n_models=40, n_benchmarks=8)
+    assert len(ds.models) == 40 and len(ds.benchmarks) == 8
+    assert set(ds.benchmarks["unit"]) == {"fraction", "elo", "minutes"}
+    assert 0.2 < ds.models["train_flop"].isna().mean() < 0.7
+    assert ds.results["effort"].isin(["", "none", "minimal", "low", "high", "xhigh"]).all()
+    assert (ds.results["inference_multiplier"] > 1).any()
+    assert truth["theta"].shape == (40,)
+
+
+def test_attribution_components_sum_to_total(mocked_fit):
+    from forecast.attribution import attribute_gain
+
+    ds, idata = mocked_fit
+    df = attribute_gain(idata, start="2024-09-12")
+    assert list(df.index) == ["training_compute", "algorithmic_progress", "test_time_compute", "model_residual", "total"]
+    assert df.loc[df.index != "total", "mean"].sum() == pytest.approx(df.loc["total", "mean"])
+    assert (df["lower"] <= df["upper"]).all()
+    assert df.attrs["old_model"] in set(ds.models["model"])
+    old = ds.models.set_index("model").loc[df.attrs["old_model"], "release_date"]
+    assert old <= pd.Timestamp("2024-09-12")

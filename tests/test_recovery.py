@@ -1,0 +1,97 @@
+"""Slow tier: parameter recovery with real sampling on simulated data (run with ``-m slow``).
+
+Each fit takes ~15-30 s on 2 cores (mostly nutpie's numba compile), the file about 3-4 minutes.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from scipy import stats
+
+from forecast import model as M
+from forecast.simulate import simulate_dataset
+
+pytestmark = pytest.mark.slow
+
+SEEDS = (11, 12, 13)
+CI = 0.9
+FIT = dict(draws=500, tune=600, chains=2, progressbar=False)
+SCALARS = ("beta_c", "beta_t", "rho", "log_gamma", "delta_eff", "sigma_model")
+# prior 90% widths of the scalar parameters (ModelConfig defaults), to show posteriors learn
+PRIOR_SD = {"beta_c": 0.5, "beta_t": 0.5, "rho": 1.0, "log_gamma": 0.75, "sigma_model": 1.0}
+
+
+def _fit(seed, n_models):
+    ds, truth = simulate_dataset(seed, n_models=n_models, n_benchmarks=12, p_eval=0.45)
+    idata = M.fit_model(ds, M.ModelConfig(), seed=seed, **FIT)
+    return ds, truth, idata
+
+
+@pytest.fixture(scope="module")
+def fits():
+    return {s: _fit(s, 60) for s in SEEDS}
+
+
+def _interval(idata, name, sel=None):
+    da = idata["posterior"][name]
+    if sel is not None:
+        da = da.sel(sel)
+    x = da.values.ravel()
+    return np.quantile(x, [(1 - CI) / 2, (1 + CI) / 2])
+
+
+def test_fits_converge(fits):
+    for seed, (_, _, idata) in fits.items():
+        d = M.diagnostics(idata)
+        assert d["max_rhat"] < 1.03, (seed, d)
+        assert d["min_ess_bulk"] > 100, (seed, d)
+        assert d["divergences"] <= 5, (seed, d)
+
+
+def test_true_values_inside_90pct_intervals_at_the_nominal_rate(fits):
+    hits, misses = 0, []
+    for seed, (_, truth, idata) in fits.items():
+        checks = [(n, None, truth[n]) for n in SCALARS]
+        checks += [("rho_domain", {"domain": d}, v) for d, v in truth["rho_domain"].items()]
+        checks += [("gamma_domain", {"domain": d}, v) for d, v in truth["gamma_domain"].items()]
+        for name, sel, true in checks:
+            lo, hi = _interval(idata, name, sel)
+            if lo <= true <= hi:
+                hits += 1
+            else:
+                misses.append((seed, name, sel, round(float(true), 3), round(float(lo), 3), round(float(hi), 3)))
+    n = hits + len(misses)
+    # two-sided binomial bounds at 0.2% each side for n checks of a 90% interval (checks within a
+    # fit are correlated, so the bounds are generous, but a biased model still fails them)
+    lo_ok = stats.binom.ppf(0.002, n, CI)
+    assert hits >= lo_ok, f"coverage {hits}/{n} below {lo_ok}; misses: {misses}"
+
+
+def test_intervals_are_informative(fits):
+    """Coverage alone passes for intervals that are too wide: require learning beyond the prior."""
+    for seed, (_, _, idata) in fits.items():
+        for name, sd in PRIOR_SD.items():
+            lo, hi = _interval(idata, name)
+            assert hi - lo < 0.6 * (2 * 1.645 * sd), (seed, name, hi - lo)
+
+
+def test_capabilities_recovered(fits):
+    """Posterior-mean capabilities track the truth (up to the identification of the location)."""
+    for seed, (ds, truth, idata) in fits.items():
+        est = idata["posterior"]["theta"].mean(("chain", "draw")).to_series()
+        true = truth["theta"].loc[est.index]
+        r = np.corrcoef(est, true)[0, 1]
+        assert r > 0.9, (seed, r)
+
+
+def test_interval_widths_shrink_with_more_data(fits):
+    seed = SEEDS[0]
+    small = fits[seed][2]
+    _, _, large = _fit(seed, 150)
+    ratios = []
+    for name in ("beta_c", "beta_t", "rho", "sigma_model"):
+        w_small = np.diff(_interval(small, name))[0]
+        w_large = np.diff(_interval(large, name))[0]
+        ratios.append(w_large / w_small)
+    assert np.mean(ratios) < 0.85, ratios
