@@ -3,13 +3,15 @@ PY := .venv/bin/python
 FORECAST := .venv/bin/forecast
 OUT ?= out
 
-.PHONY: run test test-slow setup bench
+.PHONY: run test test-slow setup bench golden
 setup:
 	@bash scripts/bootstrap.sh
 
 run: setup
 	$(FORECAST) data validate
 	$(FORECAST) fit --seed 1 --out $(OUT)/fit.nc
+	$(FORECAST) attribution --fit $(OUT)/fit.nc
+	$(FORECAST) predict --fit $(OUT)/fit.nc --seed 1 | tee $(OUT)/forecast.txt
 
 test: setup
 	$(PY) -m pytest -q
@@ -19,3 +21,6 @@ test-slow: setup
 
 bench: setup
 	$(PY) benchmarks/bench_fit.py
+
+golden: setup
+	$(PY) scripts/make_golden.py

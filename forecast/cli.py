@@ -194,7 +194,7 @@ def fit_cmd(
     data: DataOpt = None,
     as_of: AsOfOpt = None,
     seed: SeedOpt = 1,
-    draws: Annotated[int, typer.Option(help="Posterior draws per chain.")] = 1000,
+    draws: Annotated[int, typer.Option(help="Posterior draws per chain.")] = 1500,
     tune: Annotated[int, typer.Option(help="Tuning steps per chain.")] = 1000,
     chains: Annotated[int, typer.Option(help="Number of chains.")] = 4,
     out: Annotated[Path, typer.Option("--out", help="Where to save the fit (netCDF).")] = Path("out/fit.nc"),
@@ -239,7 +239,7 @@ def compare_cmd(
     data: DataOpt = None,
     as_of: AsOfOpt = None,
     seed: SeedOpt = 1,
-    draws: Annotated[int, typer.Option(help="Posterior draws per chain.")] = 1000,
+    draws: Annotated[int, typer.Option(help="Posterior draws per chain.")] = 1500,
     tune: Annotated[int, typer.Option(help="Tuning steps per chain.")] = 1000,
     chains: Annotated[int, typer.Option(help="Number of chains.")] = 4,
     json_out: JsonOpt = False,
@@ -265,22 +265,27 @@ def compare_cmd(
 def attribution_cmd(
     fit: Annotated[Path, typer.Option("--fit", help="A saved fit.")] = Path("out/fit.nc"),
     since: Annotated[str, typer.Option(help="Start date of the comparison (default: the o1 announcement).")] = "2024-09-12",
+    old_model: Annotated[Optional[str], typer.Option(help="Compare from this model (default: the frontier at --since).")] = None,
+    new_model: Annotated[Optional[str], typer.Option(help="Compare to this model (default: the newest frontier).")] = None,
+    domain: Annotated[Optional[str], typer.Option(help="Use this domain's reasoning effect (default: global).")] = None,
     json_out: JsonOpt = False,
 ) -> None:
     """How much of the frontier's capability gain since a date came from training compute,
     test-time compute and algorithmic progress, with intervals."""
-    from .attribution import attribute_gains
+    from .attribution import attribute_gain
     from .fit import load_fit
 
     try:
         idata = load_fit(fit)
-        table = attribute_gains(idata, since=since)
+        table = attribute_gain(idata, since, old_model=old_model, new_model=new_model, domain=domain)
     except ForecastError as exc:
         _fail(exc)
     if json_out:
-        typer.echo(table.to_json(orient="records", indent=2))
+        typer.echo(table.reset_index().to_json(orient="records", indent=2))
     else:
-        typer.echo(table.to_string(index=False))
+        typer.echo(f"capability gain {table.attrs.get('old_model', '')} -> {table.attrs.get('new_model', '')} "
+                   "(theta units, equal-tailed intervals)")
+        typer.echo(table.to_string())
 
 
 # ------------------------------------------------------------------------------------------------

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import __version__
-from .data import Dataset, load_dataset, parse_date
+from .data import Dataset, default_file_mode, load_dataset, parse_date
 from .errors import FitMismatchError, ForecastError
 
 #: Bump when the saved layout changes incompatibly; older formats must keep loading (golden test).
@@ -35,6 +35,7 @@ def save_fit(idata, path: str | Path) -> Path:
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     os.close(fd)
     try:
+        os.chmod(tmp, default_file_mode())
         idata.to_netcdf(tmp, engine="h5netcdf")
         os.replace(tmp, path)
     except BaseException:
@@ -102,7 +103,7 @@ def diagnostics_pass(diag: dict) -> bool:
     return diag["max_rhat"] <= RHAT_MAX and diag["divergences"] == 0
 
 
-def run_fit(data=None, *, as_of: str | None = None, seed: int = 1, draws: int = 1000, tune: int = 1000,
+def run_fit(data=None, *, as_of: str | None = None, seed: int = 1, draws: int = 1500, tune: int = 1000,
             chains: int = 4, out: str | Path = DEFAULT_FIT, config=None, sampler: str = "nutpie",
             progressbar: bool = True, allow_failure: bool = False) -> FitRun:
     """Load data (optionally as of a date), fit, check diagnostics, save. A fit that fails the

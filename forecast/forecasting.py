@@ -108,6 +108,9 @@ def simulate_frontier(idata, until: pd.Timestamp, *, scenario: Scenario | None =
     valid = np.arange(width)[None, :] < n_new[:, None]
     sigma_m = p("sigma_model")[:, None]
     th_new = sigma_m * rng.standard_normal((n, width))
+    alpha = p("alpha")
+    if alpha is not None:
+        th_new = th_new + alpha[:, None]
     if config.has_compute:
         g = p("g_c")[:, None]
         mu0 = p("mu_c0")[:, None]

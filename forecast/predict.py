@@ -9,7 +9,7 @@ import pandas as pd
 from .data import parse_date
 from .errors import ForecastError
 from .fit import load_fit
-from .forecasting import CROSSING_INTERVAL, frontier_quantiles, threshold_forecast
+from .forecasting import CROSSING_INTERVAL, frontier_quantiles, get_scenario, threshold_forecast
 from .thresholds import load_thresholds, select
 
 
@@ -20,6 +20,7 @@ def fit_benchmark_units(idata) -> dict[str, str]:
 
 def predict_from_idata(idata, *, threshold_ids=None, by=None, scenario="baseline", thresholds_path=None,
                        seed: int = 1) -> dict:
+    get_scenario(scenario)  # an unknown scenario is reported before anything else
     for d in by or []:
         _, msg = parse_date(d)
         if msg:
@@ -33,7 +34,8 @@ def predict_from_idata(idata, *, threshold_ids=None, by=None, scenario="baseline
     for t in fc["thresholds"]:
         t.pop("_crossing_years", None)
     fc["frontier"] = fq.to_dict(orient="records")
-    fc["fit"] = {k: idata.attrs.get(k) for k in ("fit_id", "data_hash", "seed", "forecast_version")}
+    fc["fit"] = {k: (lambda v: v.item() if hasattr(v, "item") else v)(idata.attrs.get(k))
+                 for k in ("fit_id", "data_hash", "seed", "forecast_version")}
     fc["crossing_interval"] = CROSSING_INTERVAL
     return fc
 

@@ -1,0 +1,192 @@
+"""Fit files, threshold forecasts and updates, from the small golden fit in tests/golden/.
+
+The golden fit (fit format 1, made by scripts/make_golden.py from simulated data) must keep
+loading in later releases. No sampling happens in this file.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+from forecast import data as D
+from forecast.cli import app
+from forecast.errors import FitMismatchError, ForecastError
+from forecast.fit import load_fit, save_fit
+from forecast.forecasting import SCENARIOS, threshold_forecast
+from forecast.predict import predict_from_idata
+from forecast.thresholds import load_thresholds
+
+GOLDEN = Path(__file__).resolve().parent / "golden"
+THRESHOLDS = GOLDEN / "thresholds.toml"
+runner = CliRunner()
+
+
+@pytest.fixture(scope="module")
+def golden():
+    return load_fit(GOLDEN / "fit_v1.nc", ds=D.load_dataset(GOLDEN / "data"))
+
+
+@pytest.fixture
+def workdir(tmp_path):
+    shutil.copytree(GOLDEN / "data", tmp_path / "data")
+    shutil.copy(GOLDEN / "fit_v1.nc", tmp_path / "fit.nc")
+    return tmp_path
+
+
+def digest(paths) -> dict:
+    return {str(p): hashlib.sha256(Path(p).read_bytes()).hexdigest() for p in paths}
+
+
+# ------------------------------------------------------------------------------------------
+# fit files
+
+
+def test_golden_fit_loads_with_identity(golden):
+    for key in ("model_config", "data_hash", "seed", "forecast_version", "fit_format", "fit_id"):
+        assert key in golden.attrs
+    assert {"posterior", "log_likelihood", "observed_data", "constant_data"} <= set(golden.children)
+
+
+def test_load_refuses_other_data(tmp_path, workdir):
+    extra = pd.read_csv(workdir / "data" / "results.csv").iloc[[0]]
+    extra["setting"] = "rerun"
+    extra["score"] = extra["score"] * 0.9
+    extra.to_csv(tmp_path / "x.csv", index=False)
+    D.add_files(workdir / "data", tmp_path / "x.csv")
+    with pytest.raises(FitMismatchError, match="fitted on data"):
+        load_fit(workdir / "fit.nc", ds=D.load_dataset(workdir / "data"))
+
+
+def test_save_load_round_trip_and_future_format(golden, tmp_path):
+    p = save_fit(golden, tmp_path / "f.nc")
+    again = load_fit(p)
+    assert again.attrs["fit_id"] == golden.attrs["fit_id"]
+    np.testing.assert_allclose(again["posterior"]["theta"].values, golden["posterior"]["theta"].values)
+    golden_future = golden.copy()
+    golden_future.attrs = {**golden.attrs, "fit_format": 99}
+    save_fit(golden_future, tmp_path / "g.nc")
+    with pytest.raises(FitMismatchError, match="upgrade"):
+        load_fit(tmp_path / "g.nc")
+
+
+def test_missing_fit_is_a_clear_error(tmp_path):
+    res = runner.invoke(app, ["predict", "--fit", str(tmp_path / "none.nc")])
+    assert res.exit_code != 0 and "no fit here" in res.stderr
+
+
+# ------------------------------------------------------------------------------------------
+# threshold forecasts
+
+
+@pytest.mark.parametrize("scenario", list(SCENARIOS))
+def test_probabilities_are_in_unit_interval_and_never_decrease(golden, scenario):
+    ths = load_thresholds(THRESHOLDS)
+    by = [f"{y}-{m:02d}-28" for y in range(2025, 2033) for m in (3, 9)]
+    fc = threshold_forecast(golden, ths, by, scenario=scenario, seed=5, max_draws=200)
+    assert len(fc["thresholds"]) == len(ths)
+    for t in fc["thresholds"]:
+        p = np.array(list(t["prob_by"].values()))
+        assert ((p >= 0) & (p <= 1)).all()
+        assert (np.diff(p) >= -1e-12).all(), (t["id"], p)
+
+
+def test_any_is_at_least_all(golden):
+    """P(any of two criteria) >= P(both), and >= P(each alone): the combine rule has teeth."""
+    base = load_thresholds(THRESHOLDS)
+    any_t = next(t for t in base if t.combine == "any")
+    from dataclasses import replace
+
+    all_t = replace(any_t, id="as-all", combine="all")
+    single = replace(any_t, id="single", criteria=any_t.criteria[:1])
+    fc = threshold_forecast(golden, [any_t, all_t, single], ["2030-12-31"], seed=1, max_draws=300)
+    p_any, p_all, p_one = (t["prob_by"]["2030-12-31"] for t in fc["thresholds"])
+    assert p_any >= p_one >= p_all
+    assert p_any > p_all  # not a degenerate case
+
+
+def test_compute_slowdown_lowers_compute_driven_forecast(golden):
+    ths = [t for t in load_thresholds(THRESHOLDS) if t.id == "sim-math-90"]
+    by = ["2029-12-31"]
+    base = threshold_forecast(golden, ths, by, scenario="baseline", seed=2, max_draws=400)
+    slow = threshold_forecast(golden, ths, by, scenario="no-algorithmic-progress", seed=2, max_draws=400)
+    assert slow["thresholds"][0]["prob_by"]["2029-12-31"] <= base["thresholds"][0]["prob_by"]["2029-12-31"]
+
+
+def test_predict_json_shape(golden):
+    res = predict_from_idata(golden, thresholds_path=THRESHOLDS, by=["2027-01-01", "2029-01-01"], seed=3)
+    assert set(res) >= {"as_of", "thresholds", "frontier"}
+    for t in res["thresholds"]:
+        assert set(t["prob_by"]) == {"2027-01-01", "2029-01-01"}
+        lo, hi = t["crossing_interval_80"]
+        if t["median_crossing"] and lo and hi:
+            assert lo <= t["median_crossing"] <= hi
+    json.dumps(res)  # JSON-ready
+
+
+def test_predict_cli_errors(workdir):
+    fit = str(workdir / "fit.nc")
+    res = runner.invoke(app, ["predict", "--fit", fit, "--thresholds", str(THRESHOLDS), "--threshold", "nope"])
+    assert res.exit_code != 0 and "unknown threshold id" in res.stderr
+    res = runner.invoke(app, ["predict", "--fit", fit, "--thresholds", str(THRESHOLDS), "--by", "2027-02-30"])
+    assert res.exit_code != 0 and "impossible date" in res.stderr
+    res = runner.invoke(app, ["predict", "--fit", fit, "--scenario", "fast"])
+    assert res.exit_code != 0 and "unknown scenario" in res.stderr
+    bad = workdir / "t.toml"
+    bad.write_text(THRESHOLDS.read_text().replace('"bench-00"', '"bench-99"'))
+    res = runner.invoke(app, ["predict", "--fit", fit, "--thresholds", str(bad)])
+    assert res.exit_code != 0 and "unknown benchmark 'bench-99'" in res.stderr
+
+
+# ------------------------------------------------------------------------------------------
+# update
+
+
+def test_update_reports_surprise_and_shift_and_writes(workdir):
+    res = runner.invoke(app, ["update", str(GOLDEN / "new_results.csv"), "--models", str(GOLDEN / "new_models.csv"),
+                              "--data", str(workdir / "data"), "--fit", str(workdir / "fit.nc"),
+                              "--out", str(workdir / "new.nc"), "--thresholds", str(THRESHOLDS),
+                              "--by", "2027-12-31", "--by", "2030-12-31", "--json"])
+    assert res.exit_code == 0, res.stderr
+    out = json.loads(res.stdout)
+    new_rows = pd.read_csv(GOLDEN / "new_results.csv")
+    assert len(out["surprise"]) == len(new_rows)
+    assert all(0 <= s["predictive_percentile"] <= 1 for s in out["surprise"])
+    ids = {t.id for t in load_thresholds(THRESHOLDS)}
+    assert {(s["threshold"], s["by"]) for s in out["shift"]} == {(i, d) for i in ids for d in ("2027-12-31", "2030-12-31")}
+    assert out["method"] in ("reweight", "refit")
+    ds = D.load_dataset(workdir / "data")
+    assert set(new_rows["model"]) <= set(ds.models["model"])
+    new_fit = load_fit(workdir / "new.nc", ds=ds)  # the new fit matches the new data
+    assert new_fit.attrs["parent_fit_id"]
+    assert set(new_rows["model"]) <= set(new_fit["constant_data"]["model"].values)
+
+
+def test_update_with_bad_input_changes_nothing(workdir):
+    bad = workdir / "bad.csv"
+    rows = pd.read_csv(GOLDEN / "new_results.csv").head(2)
+    rows.loc[0, "score"] = 1.7 if rows.loc[0, "benchmark"] in ("bench-00", "bench-01", "bench-02") else "abc"
+    rows.loc[1, "reported_date"] = "2024-13-45"
+    rows.to_csv(bad, index=False)
+    files = list((workdir / "data").iterdir()) + [workdir / "fit.nc"]
+    before = digest(files)
+    res = runner.invoke(app, ["update", str(bad), "--models", str(GOLDEN / "new_models.csv"),
+                              "--data", str(workdir / "data"), "--fit", str(workdir / "fit.nc")])
+    assert res.exit_code != 0
+    assert f"{bad}:3 [reported_date]" in res.stderr
+    assert digest(files) == before
+    assert not (workdir / "fit.nc.tmp").exists()
+
+
+def test_update_with_nothing_new_is_an_error(workdir):
+    existing = workdir / "same.csv"
+    pd.read_csv(workdir / "data" / "results.csv").head(3).to_csv(existing, index=False)
+    res = runner.invoke(app, ["update", str(existing), "--data", str(workdir / "data"), "--fit", str(workdir / "fit.nc")])
+    assert res.exit_code != 0 and "nothing to update" in res.stderr
