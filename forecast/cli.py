@@ -194,7 +194,7 @@ def fit_cmd(
     data: DataOpt = None,
     as_of: AsOfOpt = None,
     seed: SeedOpt = 1,
-    draws: Annotated[int, typer.Option(help="Posterior draws per chain.")] = 1500,
+    draws: Annotated[int, typer.Option(help="Posterior draws per chain.")] = 2000,
     tune: Annotated[int, typer.Option(help="Tuning steps per chain.")] = 1000,
     chains: Annotated[int, typer.Option(help="Number of chains.")] = 4,
     out: Annotated[Path, typer.Option("--out", help="Where to save the fit (netCDF).")] = Path("out/fit.nc"),
@@ -239,7 +239,7 @@ def compare_cmd(
     data: DataOpt = None,
     as_of: AsOfOpt = None,
     seed: SeedOpt = 1,
-    draws: Annotated[int, typer.Option(help="Posterior draws per chain.")] = 1500,
+    draws: Annotated[int, typer.Option(help="Posterior draws per chain.")] = 2000,
     tune: Annotated[int, typer.Option(help="Tuning steps per chain.")] = 1000,
     chains: Annotated[int, typer.Option(help="Number of chains.")] = 4,
     json_out: JsonOpt = False,
@@ -264,7 +264,7 @@ def compare_cmd(
 @app.command("attribution")
 def attribution_cmd(
     fit: Annotated[Path, typer.Option("--fit", help="A saved fit.")] = Path("out/fit.nc"),
-    since: Annotated[str, typer.Option(help="Start date of the comparison (default: the o1 announcement).")] = "2024-09-12",
+    since: Annotated[str, typer.Option(help="Start: the frontier model released on or before this date (default: the day before the o1 announcement).")] = "2024-09-11",
     old_model: Annotated[Optional[str], typer.Option(help="Compare from this model (default: the frontier at --since).")] = None,
     new_model: Annotated[Optional[str], typer.Option(help="Compare to this model (default: the newest frontier).")] = None,
     domain: Annotated[Optional[str], typer.Option(help="Use this domain's reasoning effect (default: global).")] = None,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
@@ -67,6 +68,9 @@ def test_epoch_hub_into_empty_directory(tmp_path):
     reasons = report.summary()["skipped_by_reason"]
     assert any("public subset" in k for k in reasons)
     assert (r["benchmark"] == "frontiermath").sum() > 20
+    # a wrong release date in the export is corrected, with the reason in the notes
+    kimi = m.loc["Kimi-K2-Instruct-0905"]
+    assert kimi["release_date"] == pd.Timestamp("2025-09-05") and "corrected" in kimi["notes"]
     # Epoch's own runs are independent evaluations with a source
     assert (r["evaluator"] == "independent").all()
     assert r["source_url"].str.startswith("http").all()

@@ -1,0 +1,59 @@
+"""Time `forecast update` against a full refit, on the o1 worked example: the dataset as of
+2024-09-11, then OpenAI's 2024-09-12 results (docs/examples/). Prints times and the ratio; the
+target is an update in at most half the time of a full fit. Asserts nothing.
+
+    .venv/bin/python benchmarks/bench_update.py [--seed 1]
+
+Both paths are timed as a user runs them: a new process each (imports, data, fit I/O included).
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+FORECAST = str(Path(sys.executable).parent / "forecast")
+
+
+def run(args: list[str]) -> float:
+    t = time.perf_counter()
+    subprocess.run([FORECAST, *args], check=True, stdout=subprocess.DEVNULL)
+    return time.perf_counter() - t
+
+
+def main() -> int:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--seed", type=int, default=1)
+    args = p.parse_args()
+    tmp = Path(tempfile.mkdtemp())
+    try:
+        run(["data", "snapshot", "--as-of", "2024-09-11", "--out", str(tmp / "asof")])
+        t_fit = run(["fit", "--data", str(tmp / "asof"), "--seed", str(args.seed), "--out", str(tmp / "fit.nc"),
+                     "--json", "--allow-diagnostics-failure"])
+        shutil.copytree(tmp / "asof", tmp / "asof2")
+        ex = ROOT / "docs" / "examples"
+        t_upd = run(["update", str(ex / "o1_results.csv"), "--models", str(ex / "o1_models.csv"),
+                     "--data", str(tmp / "asof"), "--fit", str(tmp / "fit.nc"), "--out", str(tmp / "upd.nc"),
+                     "--seed", str(args.seed), "--json"])
+        subprocess.run([FORECAST, "data", "add", str(ex / "o1_results.csv"), "--models", str(ex / "o1_models.csv"),
+                        "--data", str(tmp / "asof2")], check=True, stdout=subprocess.DEVNULL)
+        t_refit = run(["fit", "--data", str(tmp / "asof2"), "--seed", str(args.seed), "--out", str(tmp / "refit.nc"),
+                       "--json", "--allow-diagnostics-failure"])
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    print(f"full fit as of 2024-09-11:        {t_fit:6.1f} s")
+    print(f"full refit with the o1 results:   {t_refit:6.1f} s")
+    print(f"forecast update (o1 results):     {t_upd:6.1f} s  (includes before/after forecasts and influence)")
+    ratio = t_upd / t_refit
+    print(f"update / refit = {ratio:.2f}  (target <= 0.5: {'met' if ratio <= 0.5 else 'NOT met'})")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
