@@ -390,6 +390,16 @@ def _score_random(eta, lo, span, is_frac, phi, lgam_phi, sigma, log_y, log1m_y, 
     return np.where(is_frac > 0, frac, cont)
 
 
+def _standardised(name: str, mu: float, sd: float, dims=None):
+    """``Normal(mu, sd)`` written as ``mu + sd * z`` with a free ``{name}_z ~ N(0, 1)``. Same
+    model; but nutpie starts chains near zero in the unconstrained space, and a chain started
+    at mu_c0 = 0 (prior mean 25) got stuck with a 1e-5 step size. This puts zero at the prior mean."""
+    import pymc as pm
+
+    z = pm.Normal(f"{name}_z", 0.0, 1.0, dims=dims)
+    return pm.Deterministic(name, mu + sd * z, dims=dims)
+
+
 def build_model(inputs: ModelInputs, config: ModelConfig | None = None):
     """The PyMC model.
 
@@ -437,20 +447,20 @@ def build_model(inputs: ModelInputs, config: ModelConfig | None = None):
         theta_mean = alpha * pt.ones(inputs.n_models)
         tau2 = pt.sqr(sigma_m) * pt.ones(inputs.n_models)
         if config.has_compute:
-            mu_c0 = pm.Normal("mu_c0", config.mu_c0_mu, config.mu_c0_sd)
-            g_c = pm.Normal("g_c", config.g_c_mu, config.g_c_sd)
+            mu_c0 = _standardised("mu_c0", config.mu_c0_mu, config.mu_c0_sd)
+            g_c = _standardised("g_c", config.g_c_mu, config.g_c_sd)
             s_c = pm.HalfNormal("s_c", config.s_c_sd)
             trend_c = mu_c0 + g_c * t_model
             kidx = np.flatnonzero(inputs.c_known)
             if len(kidx):
                 pm.Normal("log10_compute_obs", trend_c[kidx], s_c, observed=inputs.log10c_obs[kidx],
                           dims="model_compute_known")
-            beta_c = pm.Normal("beta_c", config.beta_c_mu, config.beta_c_sd)
+            beta_c = _standardised("beta_c", config.beta_c_mu, config.beta_c_sd)
             c_eff = known * c_filled + (1 - known) * trend_c
             theta_mean = theta_mean + beta_c * (c_eff - config.c_ref)
             tau2 = tau2 + (1 - known) * pt.sqr(beta_c * s_c)
         if config.has_date:
-            beta_t = pm.Normal("beta_t", config.beta_t_mu, config.beta_t_sd)
+            beta_t = _standardised("beta_t", config.beta_t_mu, config.beta_t_sd)
             theta_mean = theta_mean + beta_t * t_model
         z_m = pm.Normal("z_model", 0.0, 1.0, dims="model")
         theta = pm.Deterministic("theta", theta_mean + pt.sqrt(tau2) * z_m, dims="model")
@@ -461,12 +471,12 @@ def build_model(inputs: ModelInputs, config: ModelConfig | None = None):
             log10_mult = pm.Data("log10_mult", inputs.log10_mult, dims="obs")
             effort_step = pm.Data("effort_step", inputs.effort_step, dims="obs")
             reasoning_obs = pm.Data("reasoning_obs", inputs.reasoning_obs, dims="obs")
-            rho = pm.Normal("rho", config.rho_mu, config.rho_sd)
+            rho = _standardised("rho", config.rho_mu, config.rho_sd)
             rho_sd = pm.HalfNormal("rho_domain_sd", config.rho_domain_sd)
             # centred: every domain has many results, and the non-centred form left a slow
             # direction between the global and domain effects (R-hat 1.02 on the bundled data)
             rho_d = pm.Normal("rho_domain", rho, rho_sd, dims="domain")
-            log_gamma = pm.Normal("log_gamma", config.log_gamma_mu, config.log_gamma_sd)
+            log_gamma = _standardised("log_gamma", config.log_gamma_mu, config.log_gamma_sd)
             gamma_sd = pm.HalfNormal("gamma_domain_sd", config.gamma_domain_sd)
             z_gamma = pm.Normal("z_gamma", 0.0, 1.0, dims="domain")
             gamma_d = pm.Deterministic("gamma_domain", pt.exp(log_gamma + gamma_sd * z_gamma), dims="domain")
@@ -479,10 +489,10 @@ def build_model(inputs: ModelInputs, config: ModelConfig | None = None):
         loc_frac = pm.ZeroSumNormal("location_fraction", sigma=config.location_sd, dims="benchmark_fraction")
         ls_frac = pm.ZeroSumNormal("log_slope_fraction", sigma=config.log_slope_fraction_sd,
                                    dims="benchmark_fraction")
-        log_phi = pm.Normal("log_phi", config.log_phi_mu, config.log_phi_sd, dims="benchmark_fraction")
+        log_phi = _standardised("log_phi", config.log_phi_mu, config.log_phi_sd, dims="benchmark_fraction")
         if len(cont_b):
-            ls_cont = pm.Normal("log_slope_continuous", config.log_slope_continuous_mu,
-                                config.log_slope_continuous_sd, dims="benchmark_continuous")
+            ls_cont = _standardised("log_slope_continuous", config.log_slope_continuous_mu,
+                                     config.log_slope_continuous_sd, dims="benchmark_continuous")
             sigma_c = pm.HalfNormal("sigma_continuous", config.sigma_continuous_sd, dims="benchmark_continuous")
             loc_cont = pm.Normal("location_continuous", 0.0, config.location_sd, dims="benchmark_continuous")
             location = pt.concatenate([loc_frac, loc_cont])[perm]
