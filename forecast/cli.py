@@ -353,7 +353,15 @@ def update_cmd(
                f"{res.method}" + (f" (Pareto k {res.pareto_k:.2f})" if res.pareto_k is not None else "")
                + f" in {res.timing['update_seconds']:.1f} s; saved to {res.fit}; as of {res.as_of}")
     typer.echo("\nHow surprising each new result was (predictive percentile under the previous fit):")
-    for s in sorted(res.surprise, key=lambda s: -abs(s["predictive_percentile"] - 0.5)):
+    def surprise_order(s):
+        p = s["predictive_percentile"]
+        return 1.0 if p is None else -abs(p - 0.5)
+
+    for s in sorted(res.surprise, key=surprise_order):
+        if s["predictive_percentile"] is None:
+            typer.echo(f"  {s['model']:<28}{s['benchmark']:<20}{s['setting'][:22]:<24}observed {s['observed']:<8.4g}"
+                       f"(benchmark new to the fit: no prediction)")
+            continue
         typer.echo(f"  {s['model']:<28}{s['benchmark']:<20}{s['setting'][:22]:<24}observed {s['observed']:<8.4g}"
                    f"predicted {s['predicted_median']:<8.4g}percentile {s['predictive_percentile']:.3f}")
     typer.echo("\nP(crossed by date), before -> after:")

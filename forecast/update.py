@@ -66,18 +66,28 @@ def _read_new(results_path, models_path) -> D.RawDataset:
 
 
 def surprise_percentiles(idata, added: pd.DataFrame, models: pd.DataFrame, seed: int) -> list[dict]:
-    """Predictive percentile of each new result under ``idata`` (0.5 = as expected)."""
-    pred = M.predict_scores(idata, added[["model", "benchmark", "inference_multiplier", "effort"]],
-                            models=models, seed=seed)
-    draws = pred["score"].stack(sample=("chain", "draw")).transpose("row", "sample").values
-    obs = added["score"].to_numpy(dtype=float)
-    below = (draws < obs[:, None]).mean(axis=1)
-    equal = (draws == obs[:, None]).mean(axis=1)
-    pct = below + 0.5 * equal
-    med = np.median(draws, axis=1)
-    return [{"model": r["model"], "benchmark": r["benchmark"], "setting": r["setting"],
-             "observed": float(r["score"]), "predicted_median": float(m), "predictive_percentile": float(p)}
-            for (_, r), m, p in zip(added.iterrows(), med, pct)]
+    """Predictive percentile of each new result under ``idata`` (0.5 = as expected; mid-rank for
+    ties). A result on a benchmark the fit has no results for gets ``None``: the fit has no
+    calibration of that benchmark, so it cannot have expected anything."""
+    seen = set(M.inputs_from_idata(idata).benchmark_ids)
+    ok = added["benchmark"].isin(seen).to_numpy()
+    pct = np.full(len(added), np.nan)
+    med = np.full(len(added), np.nan)
+    if ok.any():
+        sub = added[ok]
+        pred = M.predict_scores(idata, sub[["model", "benchmark", "inference_multiplier", "effort"]],
+                                models=models, seed=seed)
+        draws = pred["score"].stack(sample=("chain", "draw")).transpose("row", "sample").values
+        obs = sub["score"].to_numpy(dtype=float)
+        pct[ok] = (draws < obs[:, None]).mean(axis=1) + 0.5 * (draws == obs[:, None]).mean(axis=1)
+        med[ok] = np.median(draws, axis=1)
+    out = []
+    for (_, r), m, p, k in zip(added.iterrows(), med, pct, ok):
+        out.append({"model": r["model"], "benchmark": r["benchmark"], "setting": r["setting"],
+                    "observed": float(r["score"]), "predicted_median": float(m) if k else None,
+                    "predictive_percentile": float(p) if k else None,
+                    **({} if k else {"note": "benchmark new to the fit: no prediction"})})
+    return out
 
 
 def _augment(idata_old, ds_new: D.Dataset, seed: int):

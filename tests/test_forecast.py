@@ -190,3 +190,19 @@ def test_update_with_nothing_new_is_an_error(workdir):
     pd.read_csv(workdir / "data" / "results.csv").head(3).to_csv(existing, index=False)
     res = runner.invoke(app, ["update", str(existing), "--data", str(workdir / "data"), "--fit", str(workdir / "fit.nc")])
     assert res.exit_code != 0 and "nothing to update" in res.stderr
+
+
+def test_surprise_on_unseen_benchmark_is_none_not_a_number(golden):
+    from forecast.update import surprise_percentiles
+
+    ds = D.load_dataset(GOLDEN / "data")
+    rows = pd.DataFrame({"model": [ds.models["model"].iloc[-1]] * 2, "benchmark": ["bench-00", "never-seen"],
+                         "score": [0.5, 0.5], "inference_multiplier": [1.0, 1.0], "effort": ["", ""],
+                         "setting": ["", ""]})
+    out = surprise_percentiles(golden, rows, ds.models, seed=1)
+    assert 0 <= out[0]["predictive_percentile"] <= 1
+    assert out[1]["predictive_percentile"] is None and "new to the fit" in out[1]["note"]
+    # a much higher observed score is more surprising (higher percentile) than a lower one
+    hi = surprise_percentiles(golden, rows.iloc[[0]].assign(score=0.99), ds.models, seed=1)[0]
+    lo = surprise_percentiles(golden, rows.iloc[[0]].assign(score=0.01), ds.models, seed=1)[0]
+    assert hi["predictive_percentile"] > lo["predictive_percentile"]
