@@ -40,8 +40,8 @@ def get_dataset(simulated: bool):
 
 def main(argv=None) -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("--draws", type=int, default=2000)
-    p.add_argument("--tune", type=int, default=1000)
+    p.add_argument("--draws", type=int, default=3000)
+    p.add_argument("--tune", type=int, default=1500)
     p.add_argument("--chains", type=int, default=4)
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("--samplers", default="nutpie,pymc")

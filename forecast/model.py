@@ -25,6 +25,8 @@ from . import schema as S
 from .errors import ForecastError
 
 VARIANTS = ("joint", "compute_only", "date_only")
+#: Config keys of earlier releases that no longer mean anything; ignored when a saved fit is read.
+RETIRED_CONFIG_KEYS = {"sigma_continuous_sd"}  # HalfNormal scale, replaced by a LogNormal (0.1.0)
 UNIT_CODES = {"fraction": 0, "elo": 1, "minutes": 2}
 #: Effort level -> step in "effort units" (one step = delta_eff log10 of test-time compute).
 #: ``none`` (reasoning off on a hybrid) has step 0 and switches the reasoning indicator off.
@@ -67,6 +69,8 @@ class ModelConfig:
     rho_mu: float = 0.5
     rho_sd: float = 1.0
     rho_domain_sd: float = 0.5
+    #: reasoning results a domain needs to count towards the centred form (see build_model)
+    centre_min_results: int = 5
     log_gamma_mu: float = float(np.log(0.3))
     log_gamma_sd: float = 0.75
     gamma_domain_sd: float = 0.5
@@ -79,7 +83,8 @@ class ModelConfig:
     log_slope_continuous_sd: float = 0.75
     log_phi_mu: float = float(np.log(30.0))
     log_phi_sd: float = 1.0
-    sigma_continuous_sd: float = 1.0
+    sigma_continuous_median: float = 0.5
+    sigma_continuous_log_sd: float = 0.6
     use_n_items: bool = True
     #: Replicate results (same model, benchmark, inference multiplier and effort, but another
     #: source, shot count or agent scaffold) enter as one observation: their median score. The
@@ -114,6 +119,7 @@ class ModelConfig:
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> "ModelConfig":
         names = {f.name for f in fields(cls)}
+        d = {k: v for k, v in d.items() if k not in RETIRED_CONFIG_KEYS}  # older fits keep loading
         unknown = sorted(set(d) - names)
         if unknown:
             raise ForecastError(f"unknown model config key(s): {', '.join(unknown)}")
@@ -473,9 +479,17 @@ def build_model(inputs: ModelInputs, config: ModelConfig | None = None):
             reasoning_obs = pm.Data("reasoning_obs", inputs.reasoning_obs, dims="obs")
             rho = _standardised("rho", config.rho_mu, config.rho_sd)
             rho_sd = pm.HalfNormal("rho_domain_sd", config.rho_domain_sd)
-            # centred: every domain has many results, and the non-centred form left a slow
-            # direction between the global and domain effects (R-hat 1.02 on the bundled data)
-            rho_d = pm.Normal("rho_domain", rho, rho_sd, dims="domain")
+            # Centred when most domains have reasoning results, so that rho_domain_sd is identified
+            # (the bundled data: the non-centred form left a slow direction, R-hat 1.02);
+            # non-centred otherwise (before o1 no model reasoned: the centred form is then a
+            # funnel, 1300 divergences on the data as of 2024-09-11).
+            n_reason = np.bincount(inputs.bench_domain[inputs.obs_bench][inputs.reasoning_obs > 0],
+                                   minlength=len(inputs.domains))
+            if (n_reason >= config.centre_min_results).sum() >= max(2, len(n_reason) / 2):
+                rho_d = pm.Normal("rho_domain", rho, rho_sd, dims="domain")
+            else:
+                z_rho = pm.Normal("rho_domain_z", 0.0, 1.0, dims="domain")
+                rho_d = pm.Deterministic("rho_domain", rho + rho_sd * z_rho, dims="domain")
             log_gamma = _standardised("log_gamma", config.log_gamma_mu, config.log_gamma_sd)
             gamma_sd = pm.HalfNormal("gamma_domain_sd", config.gamma_domain_sd)
             z_gamma = pm.Normal("z_gamma", 0.0, 1.0, dims="domain")
@@ -493,7 +507,10 @@ def build_model(inputs: ModelInputs, config: ModelConfig | None = None):
         if len(cont_b):
             ls_cont = _standardised("log_slope_continuous", config.log_slope_continuous_mu,
                                      config.log_slope_continuous_sd, dims="benchmark_continuous")
-            sigma_c = pm.HalfNormal("sigma_continuous", config.sigma_continuous_sd, dims="benchmark_continuous")
+            # zero-avoiding: with two Codeforces results (the data as of 2024-09-11) a HalfNormal
+            # let sigma -> 0 with the line through both points, a funnel (244 divergences)
+            sigma_c = pm.LogNormal("sigma_continuous", np.log(config.sigma_continuous_median),
+                                   config.sigma_continuous_log_sd, dims="benchmark_continuous")
             loc_cont = pm.Normal("location_continuous", 0.0, config.location_sd, dims="benchmark_continuous")
             location = pt.concatenate([loc_frac, loc_cont])[perm]
             log_slope = pt.concatenate([ls_frac, ls_cont])[perm]
@@ -766,8 +783,13 @@ def diagnostics(idata) -> dict[str, float]:
     """Worst R-hat and bulk ESS over every posterior variable (arviz-stats), and divergences."""
     import arviz_stats as azs
 
-    rh = azs.rhat(idata)
-    es = azs.ess(idata, method="bulk")
+    import warnings
+
+    with warnings.catch_warnings():
+        # constant draws (e.g. a zero-sum component) make R-hat 0/0: NaN, skipped below
+        warnings.filterwarnings("ignore", message="invalid value encountered", category=RuntimeWarning)
+        rh = azs.rhat(idata)
+        es = azs.ess(idata, method="bulk")
     max_rhat = float(max(np.nanmax(v.values) for v in rh.data_vars.values() if v.size))
     min_ess = float(min(np.nanmin(v.values) for v in es.data_vars.values() if v.size))
     ss = idata["sample_stats"]
