@@ -18,6 +18,29 @@ def fit_benchmark_units(idata) -> dict[str, str]:
     return {str(b): str(u) for b, u in zip(c["benchmark"].values, c["bench_unit"].values)}
 
 
+def registry_units(idata) -> dict[str, str]:
+    """Benchmarks a threshold may name: the bundled registry plus those in the fit."""
+    from .data import BUNDLED_DATA, read_csv_rows
+    from . import schema as S
+
+    frame, _ = read_csv_rows(BUNDLED_DATA / S.BENCHMARKS_FILE, S.BENCHMARK_COLUMNS, S.BENCHMARK_OPTIONAL)
+    return {**dict(zip(frame["benchmark"], frame["unit"])), **fit_benchmark_units(idata)}
+
+
+def forecastable(ths, idata) -> tuple[list, list[dict]]:
+    """Split thresholds into those the fit can forecast and those naming a benchmark the fit has
+    no results on (e.g. METR horizons before METR published, in a fit as of 2024-09-11)."""
+    in_fit = set(fit_benchmark_units(idata))
+    ok, skipped = [], []
+    for t in ths:
+        missing = sorted({c.benchmark for c in t.criteria} - in_fit)
+        if missing:
+            skipped.append({"id": t.id, "reason": f"no results on {', '.join(missing)} in this fit"})
+        else:
+            ok.append(t)
+    return ok, skipped
+
+
 def predict_from_idata(idata, *, threshold_ids=None, by=None, scenario="baseline", thresholds_path=None,
                        seed: int = 1) -> dict:
     get_scenario(scenario)  # an unknown scenario is reported before anything else
@@ -25,9 +48,13 @@ def predict_from_idata(idata, *, threshold_ids=None, by=None, scenario="baseline
         _, msg = parse_date(d)
         if msg:
             raise ForecastError(f"--by: {msg}")
-    units = fit_benchmark_units(idata)
-    ths = select(load_thresholds(thresholds_path, units), threshold_ids)
+    ths = select(load_thresholds(thresholds_path, registry_units(idata)), threshold_ids)
+    ths, skipped = forecastable(ths, idata)
+    if not ths:
+        raise ForecastError("none of the selected thresholds can be forecast from this fit: "
+                            + "; ".join(f"{x['id']}: {x['reason']}" for x in skipped))
     fc = threshold_forecast(idata, ths, by, scenario=scenario, seed=seed)
+    fc["skipped"] = skipped
     dates = [pd.Timestamp(d) for d in fc["thresholds"][0]["prob_by"]] if fc["thresholds"] else []
     benches = sorted({c.benchmark for t in ths for c in t.criteria})
     fq = frontier_quantiles(idata, benches, dates, scenario=scenario, seed=seed) if benches and dates else pd.DataFrame()
@@ -65,5 +92,7 @@ def format_predict(result: dict) -> str:
         for b, g in fq.groupby("benchmark"):
             cells = "  ".join(f"{r['date'][:7]}: {r['q0.5']:.3g} [{r['q0.05']:.3g}, {r['q0.95']:.3g}]" for _, r in g.iterrows())
             lines.append(f"  {b:<20} {cells}")
+    for x in result.get("skipped", []):
+        lines.append(f"not forecast: {x['id']}: {x['reason']}")
     lines.append("A proxy crossing is not a lab determination: see each threshold's proxy_note in the thresholds file.")
     return "\n".join(lines)

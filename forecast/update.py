@@ -26,7 +26,7 @@ from . import schema as S
 from .errors import DataValidationError, ForecastError
 from .fit import FIT_FORMAT, fit_id, load_fit, save_fit
 from .forecasting import crossing_times, get_scenario, simulate_frontier, threshold_forecast
-from .predict import fit_benchmark_units
+from .predict import forecastable, registry_units
 from .thresholds import load_thresholds, select
 
 K_MAX = 0.7
@@ -178,9 +178,11 @@ def run_update(results_path, models_path=None, *, data=None, fit=Path("out/fit.n
     added = ds_new.results[added_mask].reset_index(drop=True)
     if added.empty:
         raise ForecastError("no new results in the input (all already present): nothing to update")
-    units = fit_benchmark_units(idata_old)
-    ths = select(load_thresholds(thresholds_path, {**units, **dict(zip(ds_new.benchmarks["benchmark"], ds_new.benchmarks["unit"]))}),
-                 threshold_ids)
+    units = {**registry_units(idata_old), **dict(zip(ds_new.benchmarks["benchmark"], ds_new.benchmarks["unit"]))}
+    ths, skipped = forecastable(select(load_thresholds(thresholds_path, units), threshold_ids), idata_old)
+    if not ths:
+        raise ForecastError("none of the selected thresholds can be forecast from this fit: "
+                            + "; ".join(f"{x['id']}: {x['reason']}" for x in skipped))
     sc = get_scenario(scenario)
 
     surprise = surprise_percentiles(idata_old, added, ds_new.models, seed)
@@ -199,11 +201,29 @@ def run_update(results_path, models_path=None, *, data=None, fit=Path("out/fit.n
     t_update = time.perf_counter()
     if aug is not None:
         tree, inputs_new = aug
-        ll = tree["log_likelihood"]["score"].stack(sample=("chain", "draw")).transpose("sample", "obs").values
-        ll_added = ll[:, added_mask]
+        # Importance ratio p(y_new | draw) / p(y_old | draw) over observations matched by id
+        # (model|benchmark|multiplier|effort): replicates are aggregated, so a new result can
+        # change an existing observation's median instead of adding one.
+        ll_new = tree["log_likelihood"]["score"].stack(sample=("chain", "draw")).transpose("sample", "obs")
+        ll_old = idata_old["log_likelihood"]["score"].stack(sample=("chain", "draw")).transpose("sample", "obs")
+        old_ids = {str(o): i for i, o in enumerate(ll_old["obs"].values)}
+        new_ids = [str(o) for o in ll_new["obs"].values]
+        ll_new_v, ll_old_v = ll_new.values, ll_old.values
+        changed = [j for j, o in enumerate(new_ids)
+                   if o not in old_ids or not np.allclose(ll_new_v[:, j], ll_old_v[:, old_ids[o]])]
+        gone = set(old_ids) - set(new_ids)
+
+        def log_ratio(cols):
+            total = np.zeros(ll_new_v.shape[0])
+            for j in cols:
+                total += ll_new_v[:, j] - (ll_old_v[:, old_ids[new_ids[j]]] if new_ids[j] in old_ids else 0.0)
+            return total
+
         from arviz_stats.base import array_stats
 
-        lw, k = array_stats.psislw(ll_added.sum(axis=1))
+        lw, k = array_stats.psislw(log_ratio(changed) - sum(ll_old_v[:, old_ids[o]] for o in gone))
+        row_ids = M.obs_keys(added)
+        col_of = {o: j for j, o in enumerate(new_ids)}
         khat = float(k)
         if khat <= K_MAX:
             method = "reweight"
@@ -216,7 +236,10 @@ def run_update(results_path, models_path=None, *, data=None, fit=Path("out/fit.n
                 tc = crossing_times(tree, th, sim, seed=seed)
                 base = {d: _weighted_prob(tc, None, (pd.Timestamp(d) - ref).days / 365.25) for d in dates}
                 for j, (_, r) in enumerate(added.iterrows()):
-                    lwj, _ = array_stats.psislw(ll_added[:, j])
+                    col = col_of.get(row_ids[j].split("#")[0])
+                    if col is None:
+                        continue
+                    lwj, _ = array_stats.psislw(log_ratio([col]))
                     wj = np.exp(lwj - lwj.max())[sim.draws]
                     delta = {d: _weighted_prob(tc, wj, (pd.Timestamp(d) - ref).days / 365.25) - base[d] for d in dates}
                     d_max = max(delta, key=lambda d: abs(delta[d]))
