@@ -45,7 +45,8 @@ class UpdateResult:
     as_of: str = ""
 
     def to_json(self) -> dict:
-        return {"fit": self.fit, "as_of": self.as_of, "method": self.method, "pareto_k": self.pareto_k,
+        k = self.pareto_k if self.pareto_k is None or np.isfinite(self.pareto_k) else None  # JSON has no inf
+        return {"fit": self.fit, "as_of": self.as_of, "method": self.method, "pareto_k": k,
                 "surprise": self.surprise, "shift": self.shift, "influence": self.influence,
                 "merge": self.merge, "timing": self.timing}
 
@@ -224,7 +225,7 @@ def run_update(results_path, models_path=None, *, data=None, fit=Path("out/fit.n
         lw, k = array_stats.psislw(log_ratio(changed) - sum(ll_old_v[:, old_ids[o]] for o in gone))
         row_ids = M.obs_keys(added)
         col_of = {o: j for j, o in enumerate(new_ids)}
-        khat = float(k)
+        khat = float(k) if np.isfinite(k) else float("inf")  # nan: the weights collapsed
         if khat <= K_MAX:
             method = "reweight"
             tree.attrs["as_of"] = as_of
@@ -253,7 +254,7 @@ def run_update(results_path, models_path=None, *, data=None, fit=Path("out/fit.n
     new_idata.attrs.update({
         "data_hash": ds_new.data_hash, "fit_format": FIT_FORMAT, "seed": int(seed),
         "parent_fit_id": idata_old.attrs.get("fit_id", ""), "update_method": method,
-        "update_pareto_k": -1.0 if khat is None else khat,
+        "update_pareto_k": -1.0 if khat is None else min(khat, 1e9),
         "fit_id": fit_id(config.to_json(), ds_new.data_hash, as_of, seed),
         "data_dir": str(data_dir),
     })

@@ -8,7 +8,7 @@ OUT=${1:-out/o1}
 rm -rf "$OUT"; mkdir -p "$OUT"
 $F data snapshot --as-of 2024-09-11 --out "$OUT/data"
 $F fit --data "$OUT/data" --seed 1 --out "$OUT/fit_2024-09-11.nc" --allow-diagnostics-failure | tee "$OUT/fit.txt"
-BY="--by 2025-12-31 --by 2026-12-31 --by 2027-12-31 --by 2028-12-31"
+BY="--by 2024-12-31 --by 2025-06-30 --by 2025-12-31 --by 2026-12-31 --thresholds docs/examples/o1_thresholds.toml"
 $F predict --fit "$OUT/fit_2024-09-11.nc" $BY --seed 1 | tee "$OUT/predict_before.txt"
 $F update docs/examples/o1_results.csv --models docs/examples/o1_models.csv --data "$OUT/data" \
   --fit "$OUT/fit_2024-09-11.nc" --out "$OUT/fit_o1.nc" $BY --seed 1 | tee "$OUT/update.txt"
