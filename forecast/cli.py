@@ -174,6 +174,9 @@ def data_import(
 # ------------------------------------------------------------------------------------------------
 
 SeedOpt = Annotated[int, typer.Option("--seed", help="Random seed; the same seed gives the same numbers.")]
+DrawsOpt = Annotated[int, typer.Option(help="Posterior draws per chain.")]
+TuneOpt = Annotated[int, typer.Option(help="Tuning steps per chain.")]
+ChainsOpt = Annotated[int, typer.Option(help="Number of chains.")]
 AsOfOpt = Annotated[Optional[str], typer.Option("--as-of", help="Use only models released and results reported on or before YYYY-MM-DD.")]
 
 
@@ -194,9 +197,9 @@ def fit_cmd(
     data: DataOpt = None,
     as_of: AsOfOpt = None,
     seed: SeedOpt = 1,
-    draws: Annotated[int, typer.Option(help="Posterior draws per chain.")] = 3000,
-    tune: Annotated[int, typer.Option(help="Tuning steps per chain.")] = 1500,
-    chains: Annotated[int, typer.Option(help="Number of chains.")] = 4,
+    draws: DrawsOpt = 3000,
+    tune: TuneOpt = 1500,
+    chains: ChainsOpt = 4,
     out: Annotated[Path, typer.Option("--out", help="Where to save the fit (netCDF).")] = Path("out/fit.nc"),
     sampler: Annotated[str, typer.Option(help="nutpie (default, fast) or pymc.")] = "nutpie",
     variant: Annotated[str, typer.Option(help="joint, compute_only or date_only.")] = "joint",
@@ -239,9 +242,9 @@ def compare_cmd(
     data: DataOpt = None,
     as_of: AsOfOpt = None,
     seed: SeedOpt = 1,
-    draws: Annotated[int, typer.Option(help="Posterior draws per chain.")] = 3000,
-    tune: Annotated[int, typer.Option(help="Tuning steps per chain.")] = 1500,
-    chains: Annotated[int, typer.Option(help="Number of chains.")] = 4,
+    draws: DrawsOpt = 3000,
+    tune: TuneOpt = 1500,
+    chains: ChainsOpt = 4,
     json_out: JsonOpt = False,
 ) -> None:
     """PSIS-LOO comparison of the joint model with compute-only and date-only variants."""
