@@ -70,7 +70,7 @@ class ModelConfig:
     rho_sd: float = 1.0
     rho_domain_sd: float = 0.5
     #: reasoning results a domain needs to count towards the centred form (see build_model)
-    centre_min_results: int = 5
+    centre_min_results: int = 20
     log_gamma_mu: float = float(np.log(0.3))
     log_gamma_sd: float = 0.75
     gamma_domain_sd: float = 0.5
