@@ -639,10 +639,9 @@ def merge(raw: RawDataset, new: RawDataset, policy: str = "add") -> tuple[RawDat
     return out, report
 
 
-def add_files(data_dir: Path, results_path: Path, models_path: Path | None = None,
-              benchmarks_path: Path | None = None, dry_run: bool = False) -> MergeReport:
-    """``forecast data add``: validate new rows against the dataset and append them atomically."""
-    raw = load_raw(data_dir)
+def read_new_files(results_path: Path, models_path: Path | None = None,
+                   benchmarks_path: Path | None = None) -> RawDataset:
+    """New rows to merge (``data add``, ``update``); structural problems raise, naming file and line."""
     new = empty_raw()
     problems: list[Problem] = []
     for attr, path, req, opt in (
@@ -657,6 +656,22 @@ def add_files(data_dir: Path, results_path: Path, models_path: Path | None = Non
         problems += p
     if problems:
         raise DataValidationError(problems, "input rejected, nothing written")
+    return new
+
+
+def bundled_benchmarks() -> pd.DataFrame:
+    """The bundled benchmark registry (data/benchmarks.csv) as strings."""
+    frame, problems = read_csv_rows(BUNDLED_DATA / S.BENCHMARKS_FILE, S.BENCHMARK_COLUMNS, S.BENCHMARK_OPTIONAL)
+    if problems:
+        raise DataValidationError(problems, "bundled benchmark registry is invalid")
+    return frame
+
+
+def add_files(data_dir: Path, results_path: Path, models_path: Path | None = None,
+              benchmarks_path: Path | None = None, dry_run: bool = False) -> MergeReport:
+    """``forecast data add``: validate new rows against the dataset and append them atomically."""
+    raw = load_raw(data_dir)
+    new = read_new_files(results_path, models_path, benchmarks_path)
     merged, report = merge(raw, new, policy="add")
     if not dry_run:
         write_raw(merged, Path(data_dir))

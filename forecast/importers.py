@@ -151,14 +151,6 @@ def _date_text(value) -> str:
     return ""
 
 
-def _registry() -> pd.DataFrame:
-    """The bundled benchmark definitions, which importers copy into a new data directory."""
-    frame, problems = D.read_csv_rows(D.BUNDLED_DATA / S.BENCHMARKS_FILE, S.BENCHMARK_COLUMNS, S.BENCHMARK_OPTIONAL)
-    if problems:
-        raise DataValidationError(problems, "bundled benchmark registry is invalid")
-    return frame
-
-
 def _rows(records: list[dict], columns: list[str], origin: str) -> pd.DataFrame:
     frame = pd.DataFrame(records, columns=columns, dtype=str).fillna("")
     frame[D.FILE_COL] = [r.get("_file", origin) for r in records] if records else []
@@ -175,7 +167,7 @@ def import_epoch_hub(path: Path, existing: D.RawDataset) -> tuple[D.RawDataset, 
         raise ForecastError(f"{path}: not an Epoch hub export (model_versions.csv missing)")
     report = D.MergeReport()
     versions = pd.read_csv(versions_path, dtype=str, encoding="utf-8-sig")
-    registry = _registry()
+    registry = D.bundled_benchmarks()
     known_models = set(existing.models["model"])
     existing_dates = dict(zip(existing.models["model"], existing.models["release_date"]))
 
@@ -463,7 +455,7 @@ def import_metr(path: Path, existing: D.RawDataset) -> tuple[D.RawDataset, D.Mer
     known = set(existing.models["model"])
     version = doc.get("benchmark_name", "METR-Horizon")
     models_out, results_out = [], []
-    registry = _registry()
+    registry = D.bundled_benchmarks()
     # The hub export carries copies of METR's figures under effort-suffixed version ids: the same
     # measurement, so a METR row for that model takes over the existing row's setting and effort
     # (and so updates it) instead of standing beside it.

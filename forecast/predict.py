@@ -20,10 +20,9 @@ def fit_benchmark_units(idata) -> dict[str, str]:
 
 def registry_units(idata) -> dict[str, str]:
     """Benchmarks a threshold may name: the bundled registry plus those in the fit."""
-    from .data import BUNDLED_DATA, read_csv_rows
-    from . import schema as S
+    from .data import bundled_benchmarks
 
-    frame, _ = read_csv_rows(BUNDLED_DATA / S.BENCHMARKS_FILE, S.BENCHMARK_COLUMNS, S.BENCHMARK_OPTIONAL)
+    frame = bundled_benchmarks()
     return {**dict(zip(frame["benchmark"], frame["unit"])), **fit_benchmark_units(idata)}
 
 

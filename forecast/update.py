@@ -22,8 +22,7 @@ import xarray as xr
 
 from . import data as D
 from . import model as M
-from . import schema as S
-from .errors import DataValidationError, ForecastError
+from .errors import ForecastError
 from .fit import FIT_FORMAT, fit_id, load_fit, save_fit
 from .forecasting import crossing_times, get_scenario, simulate_frontier, threshold_forecast
 from .predict import forecastable, registry_units
@@ -49,21 +48,6 @@ class UpdateResult:
         return {"fit": self.fit, "as_of": self.as_of, "method": self.method, "pareto_k": k,
                 "surprise": self.surprise, "shift": self.shift, "influence": self.influence,
                 "merge": self.merge, "timing": self.timing}
-
-
-def _read_new(results_path, models_path) -> D.RawDataset:
-    new = D.empty_raw()
-    problems = []
-    for attr, path, req, opt in (("results", results_path, S.RESULT_COLUMNS, S.RESULT_OPTIONAL),
-                                 ("models", models_path, S.MODEL_COLUMNS, S.MODEL_OPTIONAL)):
-        if path is None:
-            continue
-        frame, p = D.read_csv_rows(Path(path), req, opt)
-        setattr(new, attr, frame)
-        problems += p
-    if problems:
-        raise DataValidationError(problems, "input rejected, nothing written")
-    return new
 
 
 def surprise_percentiles(idata, added: pd.DataFrame, models: pd.DataFrame, seed: int) -> list[dict]:
@@ -170,7 +154,7 @@ def run_update(results_path, models_path=None, *, data=None, fit=Path("out/fit.n
     raw = D.load_raw(data_dir)
     ds_old = D.typed(raw)
     idata_old = load_fit(fit, ds=ds_old)
-    new = _read_new(results_path, models_path)
+    new = D.read_new_files(results_path, models_path)
     merged, report = D.merge(raw, new, policy="add")
     ds_new = D.typed(merged)
     ds_new.directory = data_dir
