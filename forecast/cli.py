@@ -297,6 +297,21 @@ def attribution_cmd(
 
 FitOpt = Annotated[Path, typer.Option("--fit", help="A saved fit (from `forecast fit`).")]
 ThresholdsOpt = Annotated[Optional[Path], typer.Option("--thresholds", help="Threshold definitions (TOML); default data/thresholds.toml.")]
+LedgerOpt = Annotated[Optional[Path], typer.Option("--ledger", help="Forecast ledger (SQLite) to record in; default $FORECAST_LEDGER, else out/ledger.sqlite.", show_default=False)]
+NoLedgerOpt = Annotated[bool, typer.Option("--no-ledger", help="Do not record these forecasts in the ledger.")]
+
+
+def _record(ledger, command: str, result: dict, thresholds_path, scenario: str) -> None:
+    """Record a predict-shaped result's P(crossed by date) in the forecast ledger."""
+    from . import ledger as L
+    from .thresholds import load_thresholds
+
+    ids = {t["id"] for t in result["thresholds"]}
+    ths = [t for t in load_thresholds(thresholds_path) if t.id in ids]
+    run_id = L.record(ledger, command, L.forecasts_from_predict(result), ths, fit_attrs=result.get("fit") or {},
+                      scenario=scenario)
+    _err(f"recorded {sum(len(t['prob_by']) for t in result['thresholds'])} forecasts in the ledger "
+         f"{L.resolve_ledger(ledger)} (run {run_id})")
 
 
 @app.command("predict")
@@ -307,14 +322,18 @@ def predict_cmd(
     scenario: Annotated[str, typer.Option(help="baseline, compute-slowdown, test-time-scaling, no-test-time-scaling, no-algorithmic-progress.")] = "baseline",
     thresholds: ThresholdsOpt = None,
     seed: SeedOpt = 1,
+    ledger: LedgerOpt = None,
+    no_ledger: NoLedgerOpt = False,
     json_out: JsonOpt = False,
 ) -> None:
     """P(threshold crossed by each date), the median crossing date with its 80% interval, and the
-    frontier's predictive quantiles per benchmark."""
+    frontier's predictive quantiles per benchmark. The probabilities go into the forecast ledger."""
     from .predict import predict
 
     try:
         result = predict(fit, threshold_ids=threshold, by=by, scenario=scenario, thresholds_path=thresholds, seed=seed)
+        if not no_ledger:
+            _record(ledger, "predict", result, thresholds, scenario)
     except ForecastError as exc:
         _fail(exc)
     if json_out:
@@ -337,15 +356,22 @@ def update_cmd(
     thresholds: ThresholdsOpt = None,
     refit: Annotated[bool, typer.Option("--refit", help="Always refit by MCMC instead of reweighting the draws.")] = False,
     seed: SeedOpt = 1,
+    ledger: LedgerOpt = None,
+    no_ledger: NoLedgerOpt = False,
     json_out: JsonOpt = False,
 ) -> None:
     """Add new results (and models) atomically, update the fit, and report how surprising each
-    result was and how much it moved every threshold."""
+    result was and how much it moved every threshold. The new probabilities go into the ledger."""
     from .update import run_update
 
     try:
         res = run_update(results, models, data=data, fit=fit, out=out, seed=seed, thresholds_path=thresholds,
                          threshold_ids=threshold, by=by, refit=refit, progressbar=not json_out)
+        if not no_ledger:
+            after = {"as_of": res.as_of, "fit": res.fit_attrs,
+                     "thresholds": [{"id": th, "prob_by": {x["by"]: x["after"] for x in res.shift if x["threshold"] == th}}
+                                    for th in dict.fromkeys(x["threshold"] for x in res.shift)]}
+            _record(ledger, "update", after, thresholds, "baseline")
     except ForecastError as exc:
         _fail(exc)
     if json_out:
@@ -396,6 +422,96 @@ def data_snapshot(
     except ForecastError as exc:
         _fail(exc)
     typer.echo(f"wrote the dataset as of {as_of} to {out}")
+
+
+# ------------------------------------------------------------------------------------------------
+# backtests and recalibration
+# ------------------------------------------------------------------------------------------------
+
+HorizonOpt = Annotated[int, typer.Option("--horizon-days", help="Predict results reported up to this many days after the origin.")]
+BtDrawsOpt = Annotated[int, typer.Option("--draws", help="Posterior draws per chain in each backtest fit.")]
+BtTuneOpt = Annotated[int, typer.Option("--tune", help="Tuning steps per chain in each backtest fit.")]
+BtChainsOpt = Annotated[int, typer.Option("--chains", help="Chains in each backtest fit.")]
+
+
+@app.command("backtest")
+def backtest_cmd(
+    origin: Annotated[str, typer.Option("--origin", help="Fit on what was known on this date (YYYY-MM-DD).")],
+    data: DataOpt = None,
+    horizon_days: HorizonOpt = 365,
+    seed: SeedOpt = 1,
+    draws: BtDrawsOpt = 500,
+    tune: BtTuneOpt = 500,
+    chains: BtChainsOpt = 2,
+    json_out: JsonOpt = False,
+) -> None:
+    """Fit as of ORIGIN, predict every later result (within the horizon) and score the model and
+    the peer methods on them: CRPS and 50/80/95% interval coverage."""
+    from . import backtest as BT
+    from . import data as D
+    from .data import parse_date
+
+    _, msg = parse_date(origin)
+    try:
+        if msg:
+            raise ForecastError(f"--origin: {msg}")
+        ds = D.load_dataset(data)
+        res = BT.run_backtest(ds, origin, horizon_days=horizon_days, seed=seed, progressbar=not json_out,
+                              fit_kwargs={"draws": draws, "tune": tune, "chains": chains})
+    except ForecastError as exc:
+        _fail(exc)
+    res.pop("_pooled", None)
+    if json_out:
+        _print_json(res)
+    else:
+        typer.echo(BT.format_backtest(res))
+
+
+@app.command("recalibrate")
+def recalibrate_cmd(
+    origins: Annotated[Optional[str], typer.Option("--origins", help="Comma-separated origin dates D1,D2,...")] = None,
+    quarterly_from: Annotated[Optional[str], typer.Option("--quarterly-from", help="Every quarter end from this quarter (YYYY-Qn) up to the data's end.")] = None,
+    data: DataOpt = None,
+    horizon_days: HorizonOpt = 365,
+    workers: Annotated[int, typer.Option("--workers", help="Parallel worker processes (one origin each).")] = 2,
+    dask_scheduler: Annotated[Optional[str], typer.Option("--dask-scheduler", help="Run the origins on this Dask scheduler (e.g. tcp://127.0.0.1:8786).")] = None,
+    thresholds: ThresholdsOpt = None,
+    ledger: LedgerOpt = None,
+    out: Annotated[Path, typer.Option("--out", help="The report (JSON); the text report and the calibration figure go beside it.")] = Path("out/recalibration.json"),
+    seed: SeedOpt = 1,
+    draws: BtDrawsOpt = 500,
+    tune: BtTuneOpt = 500,
+    chains: BtChainsOpt = 2,
+    json_out: JsonOpt = False,
+) -> None:
+    """Backtests at each origin (in parallel), pooled into a calibration report with the peer
+    methods side by side; records the origins' threshold forecasts in the ledger and scores every
+    open ledger forecast the data now settle."""
+    from .recalibrate import format_report, run_recalibrate, parse_origins
+
+    try:
+        origin_list = parse_origins(origins) if origins else None
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+        with Progress(TextColumn("backtests"), BarColumn(), MofNCompleteColumn(), TextColumn("{task.description}"),
+                      TimeElapsedColumn(), transient=True, disable=json_out,
+                      console=__import__("rich.console").console.Console(stderr=True)) as bar:
+            task = bar.add_task("", total=None)
+
+            def progress(done, total, origin):
+                bar.update(task, completed=done, total=total, description=f"origin {origin} done")
+
+            rep = run_recalibrate(data, origin_list, quarterly_from=quarterly_from, horizon_days=horizon_days, seed=seed,
+                                  workers=workers, dask_scheduler=dask_scheduler, thresholds_path=thresholds,
+                                  ledger=ledger, out=out, progress=progress,
+                                  fit_kwargs={"draws": draws, "tune": tune, "chains": chains})
+    except ForecastError as exc:
+        _fail(exc)
+    if json_out:
+        _print_json(rep)
+    else:
+        typer.echo(format_report(rep))
+        typer.echo(f"\nreport written to {out} (text: {out.with_suffix('.txt')})")
 
 
 # ------------------------------------------------------------------------------------------------

@@ -42,6 +42,7 @@ class UpdateResult:
     merge: dict
     timing: dict = field(default_factory=dict)
     as_of: str = ""
+    fit_attrs: dict = field(default_factory=dict)  # provenance of the updated fit, for the ledger
 
     def to_json(self) -> dict:
         k = self.pareto_k if self.pareto_k is None or np.isfinite(self.pareto_k) else None  # JSON has no inf
@@ -258,5 +259,5 @@ def run_update(results_path, models_path=None, *, data=None, fit=Path("out/fit.n
     D.write_raw(merged, data_dir)
     result = UpdateResult(surprise, shift, influence, method, khat, str(out_path), report.summary(),
                           {"update_seconds": update_seconds, "total_seconds": time.perf_counter() - t_start},
-                          as_of)
+                          as_of, {k: new_idata.attrs.get(k) for k in ("fit_id", "data_hash", "seed")})
     return result

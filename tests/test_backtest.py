@@ -1,0 +1,295 @@
+"""Backtests, the calibration report and the forecast ledger, without sampling.
+
+Scores are checked against closed forms; the ledger against crashes mid-write; the Dask path
+against a local cluster on loopback (with a light stand-in for the per-origin job).
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy import stats
+from typer.testing import CliRunner
+
+from forecast import backtest as BT
+from forecast import data as D
+from forecast import ledger as L
+from forecast import recalibrate as R
+from forecast.cli import app
+from forecast.errors import ForecastError
+from forecast.thresholds import Criterion, Threshold
+
+runner = CliRunner()
+
+
+def _threshold(tid="t1", criteria=(("b1", ">=", 0.8),), combine="all", mult=1.0):
+    crit = tuple(Criterion(b, c, v, mult) for b, c, v in criteria)
+    return Threshold(tid, "fw", "lvl", "desc", crit, combine, "https://example.org", "note")
+
+
+def _results(rows):
+    df = pd.DataFrame(rows, columns=["model", "benchmark", "score", "reported_date", "inference_multiplier"])
+    df["reported_date"] = pd.to_datetime(df["reported_date"])
+    return df
+
+
+# ---------------------------------------------------------------------------------------------
+# scores
+# ---------------------------------------------------------------------------------------------
+
+
+def test_crps_of_normal_samples_matches_the_closed_form():
+    rng = np.random.default_rng(0)
+    y = np.array([-1.0, 0.0, 0.7, 2.5])
+    samples = rng.standard_normal((len(y), 20000))
+    # CRPS(N(0,1), y) = y(2Phi(y)-1) + 2phi(y) - 1/sqrt(pi)
+    exact = y * (2 * stats.norm.cdf(y) - 1) + 2 * stats.norm.pdf(y) - 1 / np.sqrt(np.pi)
+    assert np.allclose(BT.crps(samples, y), exact, atol=0.01)
+
+
+def test_crps_is_smaller_for_the_sharper_correct_forecast():
+    rng = np.random.default_rng(1)
+    y = rng.normal(0, 0.1, 200)
+    sharp = rng.normal(0, 0.1, (200, 2000))
+    vague = rng.normal(0, 1.0, (200, 2000))
+    assert BT.crps(sharp, y).mean() < 0.5 * BT.crps(vague, y).mean()
+
+
+def test_pit_and_coverage_of_a_calibrated_forecast_are_nominal():
+    rng = np.random.default_rng(2)
+    mu = rng.normal(size=3000)
+    samples = mu[:, None] + rng.standard_normal((3000, 1000))
+    y = mu + rng.standard_normal(3000)
+    p = BT.pit(samples, y)
+    assert stats.kstest(p, "uniform").pvalue > 0.01
+    for lev in BT.LEVELS:
+        lo, hi = BT.binomial_bounds(3000, lev, alpha=0.001)
+        assert lo <= BT.covered(samples, y, lev).mean() <= hi
+
+
+def test_score_samples_reports_crps_on_fractions_only_and_coverage_everywhere():
+    rng = np.random.default_rng(3)
+    samples = rng.uniform(0, 1, (4, 500))
+    samples[3] = rng.normal(1500, 100, 500)
+    obs = np.array([0.5, 0.5, 0.99, 1500.0])
+    s = BT.score_samples(samples, obs, ["fraction", "fraction", "fraction", "elo"])
+    assert s["n"] == 4 and s["n_crps"] == 3
+    assert s["crps"] == pytest.approx(BT.crps(samples[:3], obs[:3]).mean())
+    assert set(s["crps_by_unit"]) == {"fraction", "elo"}
+    assert s["crps_by_unit"]["elo"] > 10  # Elo points, not mixed into the fraction CRPS
+    assert s["coverage95"] == pytest.approx(0.75)  # 0.99 is outside U(0,1)'s central 95%
+
+
+def test_calibration_flags_catch_narrow_and_wide_intervals_but_not_nominal_ones():
+    assert BT.calibration_flags({0.8: (0.80, 400)}) == []
+    narrow = BT.calibration_flags({0.8: (0.60, 400)})
+    wide = BT.calibration_flags({0.5: (0.75, 400)})
+    assert len(narrow) == 1 and "too narrow" in narrow[0]
+    assert len(wide) == 1 and "too wide" in wide[0]
+    # a handful of results cannot show miscalibration
+    assert BT.calibration_flags({0.8: (0.6, 5)}) == []
+
+
+# ---------------------------------------------------------------------------------------------
+# split and observed threshold crossings
+# ---------------------------------------------------------------------------------------------
+
+
+def test_split_keeps_only_what_was_known_and_targets_what_came_after():
+    ds = D.load_dataset()
+    origin = pd.Timestamp("2024-09-11")
+    train, targets = BT.split(ds, origin, horizon_days=180)
+    assert train.results["reported_date"].max() <= origin
+    assert train.models["release_date"].max() <= origin
+    assert (targets["reported_date"] > origin).all()
+    assert (targets["reported_date"] <= origin + pd.Timedelta(days=180)).all()
+    counts = train.results["benchmark"].value_counts()
+    assert (counts.reindex(targets["benchmark"]).fillna(0) >= BT.MIN_PRIOR).all()
+    # o1's announced AIME result is a target; the model (released after the origin) is described
+    o1 = targets[(targets["model"] == "o1-preview-2024-09-12") & (targets["benchmark"] == "aime_2024")]
+    assert len(o1) and o1["reasoning"].all()
+    assert not targets[["release_date", "reasoning", "unit"]].isna().any().any()
+
+
+def test_observed_crossing_all_any_multiplier_and_date():
+    r = _results([
+        ("m1", "b1", 0.85, "2024-03-01", 1.0),
+        ("m1", "b2", 0.40, "2024-03-01", 1.0),
+        ("m2", "b1", 0.70, "2024-01-01", 1.0),
+        ("m2", "b2", 0.90, "2024-02-01", 1.0),
+        ("m2", "b1", 0.95, "2024-05-01", 64.0),
+    ])
+    one = _threshold(criteria=(("b1", ">=", 0.8),))
+    assert BT.observed_crossing(r, one) == (pd.Timestamp("2024-03-01"), "m1")
+    assert BT.observed_crossing(r, one, until="2024-02-28") == (None, None)
+    both = _threshold(criteria=(("b1", ">=", 0.8), ("b2", ">=", 0.8)))
+    assert BT.observed_crossing(r, both) == (None, None)  # no single model meets both at default compute
+    both64 = _threshold(criteria=(("b1", ">=", 0.8), ("b2", ">=", 0.8)), mult=64.0)
+    assert BT.observed_crossing(r, both64) == (pd.Timestamp("2024-05-01"), "m2")
+    either = _threshold(criteria=(("b1", ">=", 0.8), ("b2", ">=", 0.8)), combine="any")
+    assert BT.observed_crossing(r, either) == (pd.Timestamp("2024-02-01"), "m2")
+
+
+# ---------------------------------------------------------------------------------------------
+# the ledger
+# ---------------------------------------------------------------------------------------------
+
+
+def _ds_with(results: pd.DataFrame):
+    return D.Dataset(pd.DataFrame(), pd.DataFrame(), results, "h")
+
+
+def test_ledger_records_and_scores_forecasts_once_the_data_settle_them(tmp_path):
+    path = tmp_path / "l.sqlite"
+    th = _threshold()
+    rows = [{"threshold": "t1", "as_of": "2024-01-01", "by": d, "prob": p}
+            for d, p in [("2024-02-01", 0.2), ("2024-06-01", 0.6), ("2025-06-01", 0.9)]]
+    L.record(path, "predict", rows, [th], fit_attrs={"fit_id": "f", "data_hash": "h", "seed": 1})
+    early = _results([("m1", "b1", 0.5, "2024-04-01", 1.0)])
+    assert L.score_open(path, _ds_with(early)) == {"scored_now": 1, "still_open": 2}  # only 2024-02-01 settled: no
+    later = _results([("m1", "b1", 0.5, "2024-04-01", 1.0), ("m2", "b1", 0.9, "2024-05-01", 1.0)])
+    assert L.score_open(path, _ds_with(later)) == {"scored_now": 2, "still_open": 0}
+    t = L.table(path).set_index("by_date")
+    assert t.loc["2024-02-01", "outcome"] == 0 and t.loc["2024-02-01", "brier"] == pytest.approx(0.04)
+    assert t.loc["2025-06-01", "outcome"] == 1 and t.loc["2025-06-01", "crossed_on"] == "2024-05-01"
+    rep = L.report(path)
+    assert rep["n_scored"] == 3 and rep["brier"] == pytest.approx((0.04 + 0.16 + 0.01) / 3)
+
+
+def test_ledger_scores_with_the_rule_as_recorded_not_as_later_edited(tmp_path):
+    path = tmp_path / "l.sqlite"
+    L.record(path, "predict", [{"threshold": "t1", "as_of": "2024-01-01", "by": "2024-06-01", "prob": 0.5}],
+             [_threshold(criteria=(("b1", ">=", 0.95),))])
+    r = _results([("m1", "b1", 0.9, "2024-03-01", 1.0), ("m1", "b9", 0.9, "2024-07-01", 1.0)])
+    L.score_open(path, _ds_with(r))
+    assert L.table(path)["outcome"].tolist() == [0]  # 0.9 < 0.95 under the recorded rule
+
+
+def test_ledger_write_is_all_or_nothing(tmp_path):
+    path = tmp_path / "l.sqlite"
+    L.record(path, "predict", [{"threshold": "t1", "as_of": "2024-01-01", "by": "2024-06-01", "prob": 0.5}], [_threshold()])
+    bad = [{"threshold": "t1", "as_of": "2024-01-01", "by": "2024-07-01", "prob": 0.5},
+           {"threshold": "t1", "as_of": "2024-01-01", "by": "2024-08-01", "prob": 1.5}]  # violates the CHECK
+    with pytest.raises(ForecastError, match="could not record"):
+        L.record(path, "predict", bad, [_threshold()])
+    con = sqlite3.connect(path)
+    assert con.execute("SELECT COUNT(*) FROM forecasts").fetchone()[0] == 1
+    assert con.execute("SELECT COUNT(*) FROM runs").fetchone()[0] == 1  # the failed run left no row
+
+
+def test_a_file_that_is_not_a_ledger_is_a_clear_error(tmp_path):
+    path = tmp_path / "l.sqlite"
+    path.write_text("not a database at all " * 100)
+    with pytest.raises(ForecastError, match="not a usable forecast ledger"):
+        L.report(path)
+
+
+# ---------------------------------------------------------------------------------------------
+# recalibration plumbing
+# ---------------------------------------------------------------------------------------------
+
+
+def test_quarter_ends_and_origins_parsing():
+    assert R.quarter_ends("2024-Q3", pd.Timestamp("2025-02-01")) == ["2024-09-30", "2024-12-31"]
+    with pytest.raises(ForecastError, match="not a quarter"):
+        R.quarter_ends("2024-Q5", pd.Timestamp("2025-02-01"))
+    assert R.parse_origins("2024-12-31, 2024-06-30") == ["2024-06-30", "2024-12-31"]
+    with pytest.raises(ForecastError, match="--origins"):
+        R.parse_origins("2024-02-30")
+
+
+def _fake_origin(origin: str, seed: int, bias: float = 0.0) -> dict:
+    """A per-origin result shaped like run_backtest's, from a known predictive distribution."""
+    rng = np.random.default_rng(seed)
+    n = 200
+    mu = rng.uniform(0.2, 0.8, n)
+    y = np.clip(mu + bias + rng.normal(0, 0.05, n), 0, 1)
+    samples = {"model": mu[:, None] + rng.normal(0, 0.05, (n, 400)),
+               "metr_date_trend": mu[:, None] + 0.1 + rng.normal(0, 0.05, (n, 400))}
+    units = np.array(["fraction"] * n)
+    scores = {k: BT.score_samples(s, y, units) for k, s in samples.items()}
+    return {"origin": origin, "scores": scores, "ratio_to_best_baseline": 0.5, "n_train_results": 10,
+            "fit_seconds": 1.0, "diagnostics": {"max_rhat": 1.0, "min_ess_bulk": 500, "divergences": 0},
+            "events": [{"threshold": "t1", "by": "2025-01-01", "horizon_days": 90, "prob": 0.8, "outcome": 1}],
+            "_pooled": {"units": units.tolist(), "horizon_days": rng.integers(1, 365, n).tolist(), "observed": y.tolist(),
+                        **{f"pit_{k}": BT.pit(s, y).tolist() for k, s in samples.items()},
+                        **{f"crps_{k}": BT.crps(s, y).tolist() for k, s in samples.items()},
+                        **{f"cov{int(lv * 100)}_{k}": BT.covered(s, y, lv).tolist() for k, s in samples.items() for lv in BT.LEVELS}}}
+
+
+def test_pooled_report_scores_methods_side_by_side_and_flags_only_the_biased_model():
+    good = R.pooled_report([_fake_origin("2024-06-30", 1), _fake_origin("2024-09-30", 2)])
+    assert good["origins"] == ["2024-06-30", "2024-09-30"]
+    assert good["scores"]["model"]["n"] == 400
+    assert good["best_baseline"] == "metr_date_trend"
+    assert good["ratio_to_best_baseline"] < 1
+    assert good["flags"] == []
+    assert sum(good["pit_histogram"]) == 400 and len(good["pit"]) == 400
+    assert good["events"]["n_resolved"] == 2 and good["events"]["brier"] == pytest.approx(0.04)
+    biased = R.pooled_report([_fake_origin("2024-06-30", 1, bias=0.08), _fake_origin("2024-09-30", 2, bias=0.08)])
+    assert any("too narrow" in f for f in biased["flags"])
+    text = R.format_report({**biased, "horizon_days": 365, "newest_result": "2025-01-01"})
+    assert "too narrow" in text and "metr_date_trend" in text
+
+
+def test_recalibrate_runs_origins_on_a_dask_cluster_on_loopback(monkeypatch):
+    distributed = pytest.importorskip("distributed")
+
+    def light_job(data_dir, origin, horizon_days, seed, fit_kwargs, thresholds_path):
+        return {**_fake_origin(origin, seed=int(origin[-2:])), "worker": distributed.get_worker().address}
+
+    monkeypatch.setattr(R, "origin_job", light_job)
+    with distributed.LocalCluster(n_workers=1, threads_per_worker=2, processes=False, protocol="tcp://", host="127.0.0.1",
+                                  dashboard_address=None) as cluster:
+        assert cluster.scheduler_address.startswith("tcp://127.0.0.1")
+        seen = []
+        out = R.run_origins("data", ["2024-06-30", "2024-03-31"], horizon_days=365, seed=1,
+                            dask_scheduler=cluster.scheduler_address, progress=lambda k, n, o: seen.append((k, n)))
+    assert [r["origin"] for r in out] == ["2024-03-31", "2024-06-30"]
+    assert all(r["worker"].startswith("tcp://127.0.0.1") for r in out)  # ran on the cluster's worker
+    assert seen[-1] == (2, 2)
+
+
+def test_recalibrate_rejects_a_scheduler_it_cannot_reach():
+    with pytest.raises(ForecastError, match="cannot connect"):
+        R.run_origins("data", ["2024-06-30"], horizon_days=365, seed=1, dask_scheduler="tcp://127.0.0.1:9")
+
+
+# ---------------------------------------------------------------------------------------------
+# CLI bad input
+# ---------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("args, message", [
+    (["backtest", "--origin", "2024-13-01"], "--origin"),
+    (["recalibrate", "--quarterly-from", "2024-Q9"], "not a quarter"),
+    (["recalibrate", "--origins", "2030-01-01"], "after the newest result"),
+    (["recalibrate"], "--origins"),
+])
+def test_backtest_and_recalibrate_bad_input_exit_non_zero_with_a_message(args, message, tmp_path):
+    res = runner.invoke(app, args + (["--out", str(tmp_path / "r.json")] if args[0] == "recalibrate" else []))
+    assert res.exit_code != 0
+    assert message in res.output
+    assert not (tmp_path / "r.json").exists()
+
+
+def test_predict_records_in_the_ledger_and_no_ledger_does_not(tmp_path, monkeypatch):
+    from pathlib import Path
+
+    golden = Path(__file__).resolve().parent / "golden"
+    led = tmp_path / "mine.sqlite"
+    args = ["predict", "--fit", str(golden / "fit_v1.nc"), "--thresholds", str(golden / "thresholds.toml"), "--json"]
+    res = runner.invoke(app, args + ["--ledger", str(led)])
+    assert res.exit_code == 0, res.output
+    out = json.loads(res.stdout[res.stdout.index("{"):])
+    t = L.table(led)
+    assert len(t) == sum(len(x["prob_by"]) for x in out["thresholds"])
+    assert set(t["command"]) == {"predict"} and (t["fit_id"] == out["fit"]["fit_id"]).all()
+    first = {(r.threshold, r.by_date): r.prob for r in t.itertuples()}
+    assert all(first[(x["id"], d)] == p for x in out["thresholds"] for d, p in x["prob_by"].items())
+    res = runner.invoke(app, args + ["--ledger", str(led), "--no-ledger"])
+    assert res.exit_code == 0 and len(L.table(led)) == len(t)
