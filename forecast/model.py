@@ -739,13 +739,24 @@ def sample_model(model, *, seed: int, draws: int, tune: int, chains: int, sample
         import nutpie
 
         t0 = time.perf_counter()
-        compiled = nutpie.compile_pymc_model(model)
+        # nutpie compiles the log density and an "expand" function for the stored variables
+        # with numba, in every new process. Storing only the free variables cuts a third of that
+        # compile; the deterministics are computed afterwards by PyMC in one vectorised pass
+        # (PyTensor's C backend, whose compiled code is cached on disk across processes).
+        compiled = nutpie.compile_pymc_model(model, var_names=[v.name for v in model.free_RVs])
         timing["compile_seconds"] = time.perf_counter() - t0
         t0 = time.perf_counter()
         idata = nutpie.sample(compiled, draws=draws, tune=tune, chains=chains, cores=_cores(chains), seed=seed,
                               adaptation=config.adaptation, target_accept=config.target_accept,
                               progress_bar=progressbar)
         timing["sampling_seconds"] = time.perf_counter() - t0
+        t0 = time.perf_counter()
+        post = idata["posterior"].to_dataset()
+        attrs = dict(post.attrs)
+        post = pm.compute_deterministics(post, model=model, extend_dataset=True, progressbar=False)
+        post.attrs.update(attrs)
+        idata["posterior"] = post
+        timing["deterministics_seconds"] = time.perf_counter() - t0
     elif sampler == "pymc":
         t0 = time.perf_counter()
         idata = pm.sample(draws=draws, tune=tune, chains=chains, cores=_cores(chains), random_seed=seed,

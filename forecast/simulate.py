@@ -31,6 +31,10 @@ DEFAULT_TRUTH = {
     "delta_eff": 0.4,
     "phi": 40.0,
     "sigma_continuous": 0.3,
+    # a trend break the model does not have: extra capability per year after ``t_break`` (years
+    # since 2024-01-01); zero by default. Used to show that the calibration check has teeth.
+    "beta_t_break": 0.0,
+    "t_break": 1.0,
 }
 
 
@@ -66,6 +70,7 @@ def simulate_dataset(seed: int, n_models: int = 60, n_benchmarks: int = 12, *, p
     reasoning = (t > 0.7) & (rng.uniform(size=n_models) < 0.6)
     z = rng.standard_normal(n_models)
     theta = tr["beta_c"] * (log10c - C_REF) + tr["beta_t"] * t + tr["sigma_model"] * z
+    theta = theta + tr["beta_t_break"] * np.maximum(t - tr["t_break"], 0.0)
     model_ids = [f"sim-{i:03d}" for i in range(n_models)]
     models = pd.DataFrame({
         "model": model_ids,
