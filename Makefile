@@ -12,6 +12,7 @@ run: setup
 	$(FORECAST) fit --seed 1 --out $(OUT)/fit.nc
 	$(FORECAST) attribution --fit $(OUT)/fit.nc
 	$(FORECAST) predict --fit $(OUT)/fit.nc --seed 1 | tee $(OUT)/forecast.txt
+	$(FORECAST) memo --fit $(OUT)/fit.nc --seed 1 --out $(OUT)/memo --format html,md,pdf
 
 test: setup
 	$(PY) -m pytest -q
