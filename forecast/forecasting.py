@@ -5,8 +5,8 @@ posterior capability) plus simulated future releases. Per posterior draw, future
 at the recent release rate, each with training compute from the fitted compute trend, its own
 capability deviation (``sigma_model``), reasoning by default with the recent share, and the date
 term (algorithmic progress). A threshold is crossed by D when some model released by D meets all
-(or any) of its criteria with a predictive score that includes benchmark noise. Because the same
-simulated models are reused for every date, P(crossed by D) never decreases with D.
+(or any) of its criteria: with its best reported score where it has one on that benchmark, else
+with a predictive score that includes benchmark noise. Because the same simulated models are reused for every date, P(crossed by D) never decreases with D.
 """
 
 from __future__ import annotations
@@ -131,9 +131,24 @@ def simulate_frontier(idata, until: pd.Timestamp, *, scenario: Scenario | None =
     return FrontierSim(as_of, t_all, theta, reasoning, mult, len(t_fit), keep)
 
 
+def observed_best(inputs, b: int, max_log10_mult: float = 0.0) -> np.ndarray:
+    """Per fitted model, its best reported score on benchmark index ``b`` with at most
+    ``10**max_log10_mult`` times the default test-time compute (any effort); NaN if none."""
+    best = np.full(len(inputs.model_ids), np.nan)
+    sel = (inputs.obs_bench == b) & (inputs.log10_mult <= max_log10_mult + 1e-9)
+    for m, v in zip(inputs.obs_model[sel], inputs.score[sel]):
+        best[m] = v if np.isnan(best[m]) else max(best[m], v)
+    return best
+
+
 def _scores(idata, sim: FrontierSim, benchmark: str, extra_log10_mult: float, seed: int, noise: bool = True) -> np.ndarray:
-    """Predictive score of every candidate model on ``benchmark`` at its default setting
-    (plus the scenario's and the criterion's test-time compute), shape (draws, models)."""
+    """Score of every candidate model on ``benchmark`` at its default setting (plus the
+    scenario's and the criterion's test-time compute), shape (draws, models).
+
+    A fitted model with a reported result on the benchmark (at no more than the criterion's
+    test-time compute) keeps its best reported score: it is known, and replacing it with a
+    predictive draw would let the maximum over many noisy draws run ahead of the observed
+    frontier. Every other candidate gets a predictive draw including benchmark noise."""
     inputs = M.inputs_from_idata(idata)
     post = idata["posterior"].to_dataset()
     b_index = {b: i for i, b in enumerate(inputs.benchmark_ids)}
@@ -155,10 +170,15 @@ def _scores(idata, sim: FrontierSim, benchmark: str, extra_log10_mult: float, se
         if not noise:
             return mu
         ph = phi[:, [b]]
-        return rng.beta(mu * ph, (1 - mu) * ph)
-    y = eta + (sigma[:, [b]] * rng.standard_normal(eta.shape) if noise else 0.0)
-    y = y + inputs.y_center[b]
-    return y * 400.0 if unit == 1 else 2.0 ** y
+        out = rng.beta(mu * ph, (1 - mu) * ph)
+    else:
+        y = eta + (sigma[:, [b]] * rng.standard_normal(eta.shape) if noise else 0.0)
+        y = y + inputs.y_center[b]
+        out = y * 400.0 if unit == 1 else 2.0 ** y
+    seen = observed_best(inputs, b, extra_log10_mult)
+    known = np.flatnonzero(np.isfinite(seen))
+    out[:, known] = seen[known]
+    return out
 
 
 def month_grid(start: pd.Timestamp, until: pd.Timestamp) -> pd.DatetimeIndex:

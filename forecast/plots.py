@@ -195,7 +195,7 @@ def plot_crossing_cdf(thresholds: Sequence[dict], *, as_of: str | None = None, a
         colour, ls, marker = SERIES[k % len(SERIES)]
         style = dict(color=colour, ls=ls, lw=1.6)
         ax.plot(dates.to_numpy(), probs, marker=marker, ms=4, markevery=(k % 6, 6), label=label,
-                gid=f"cdf:{t['id']}", **style)
+                gid="cdf:" + "|".join(x["id"] for x in ts), **style)
         if t.get("median_crossing") and not past:
             ax.plot([pd.Timestamp(t["median_crossing"])], [0.5], marker=marker, ms=9, color=style["color"],
                     mfc="white", mew=1.8, ls="none", gid=f"median:{t['id']}")

@@ -206,3 +206,23 @@ def test_surprise_on_unseen_benchmark_is_none_not_a_number(golden):
     hi = surprise_percentiles(golden, rows.iloc[[0]].assign(score=0.99), ds.models, seed=1)[0]
     lo = surprise_percentiles(golden, rows.iloc[[0]].assign(score=0.01), ds.models, seed=1)[0]
     assert hi["predictive_percentile"] > lo["predictive_percentile"]
+
+
+def test_frontier_starts_at_the_observed_best_not_above_or_below_it(golden):
+    """Fitted models keep their reported scores: the frontier at the as-of date is the observed
+    best (no max-of-noisy-draws inflation), and models without a result still get draws."""
+    from forecast import model as M
+    from forecast.forecasting import frontier_quantiles, observed_best, simulate_frontier
+
+    inputs = M.inputs_from_idata(golden)
+    as_of = simulate_frontier(golden, pd.Timestamp("2000-01-01"), max_draws=1).as_of
+    for b in ("bench-00", "bench-01"):
+        best = np.nanmax(observed_best(inputs, inputs.benchmark_ids.index(b)))
+        fq = frontier_quantiles(golden, [b], [as_of], seed=3).iloc[0]
+        assert fq["q0.05"] >= best - 1e-12
+        # the fitted models without a result on b can beat it, but not by much at the as-of date
+        assert fq["q0.5"] <= best + 0.05
+    # a criterion at 64x test-time compute also counts results run at up to 64x
+    b = inputs.benchmark_ids.index("bench-00")
+    assert np.nansum(observed_best(inputs, b, np.log10(64)) >= observed_best(inputs, b)) == np.isfinite(
+        observed_best(inputs, b)).sum()
