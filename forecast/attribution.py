@@ -12,7 +12,7 @@ import pandas as pd
 
 from . import CI_PROB
 from .errors import ForecastError
-from .model import _stack, config_from_idata, inputs_from_idata, years_since
+from .model import _stack, config_from_idata, date_effect, inputs_from_idata, years_since
 
 O1_ANNOUNCEMENT = "2024-09-12"
 COMPONENTS = ("training_compute", "algorithmic_progress", "test_time_compute", "model_residual")
@@ -54,7 +54,7 @@ def attribute_gain(idata, start: str = O1_ANNOUNCEMENT, end: str | None = None, 
     """Decompose ``theta(new) - theta(old)`` at default settings, per posterior draw:
 
     - training_compute: ``beta_c * (log10C_new - log10C_old)`` (unknown compute: its posterior draws)
-    - algorithmic_progress: ``beta_t * (t_new - t_old)``
+    - algorithmic_progress: the date term's change ``date_effect(t_new) - date_effect(t_old)``
     - test_time_compute: ``rho * (R_new - R_old)`` (default reasoning; global rho or ``domain``'s)
     - model_residual: the rest (model-specific deviations ``eps``)
 
@@ -80,7 +80,9 @@ def attribute_gain(idata, start: str = O1_ANNOUNCEMENT, end: str | None = None, 
         lc = _stack(post, "log10_compute")
         comp["training_compute"] = _stack(post, "beta_c") * (lc[:, j] - lc[:, i])
     if "beta_t" in post:
-        comp["algorithmic_progress"] = _stack(post, "beta_t") * (inputs.t_model[j] - inputs.t_model[i])
+        config = config_from_idata(idata)
+        comp["algorithmic_progress"] = (date_effect(post, config, inputs.t_model[j])
+                                        - date_effect(post, config, inputs.t_model[i]))
     if "rho" in post:
         rho = _stack(post, "rho") if domain is None else _stack(post, "rho_domain")[:, inputs.domains.index(domain)]
         comp["test_time_compute"] = rho * (float(inputs.reasoning_model[j]) - float(inputs.reasoning_model[i]))

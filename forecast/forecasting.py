@@ -120,7 +120,10 @@ def simulate_frontier(idata, until: pd.Timestamp, *, scenario: Scenario | None =
         th_new = th_new + p("beta_c")[:, None] * (lc - config.c_ref)
     if config.has_date:
         t_eff = t_new if scenario.algorithmic_progress else np.minimum(t_new, as_of_t)
-        th_new = th_new + p("beta_t")[:, None] * t_eff
+        sub = post.stack(sample=("chain", "draw")).isel(sample=keep).drop_vars(["sample", "chain", "draw"])
+        sub = sub.rename({"sample": "draw"}).expand_dims(chain=[0]).transpose("chain", "draw", ...)
+        # per draw, its own release times: evaluate draw by draw along the leading axis
+        th_new = th_new + _date_rows(sub, config, t_eff)
     reason_new = rng.uniform(size=(n, width)) < share
     mult_new = np.where(valid, scenario.test_time_oom_per_year * np.maximum(t_new - as_of_t, 0), 0.0)
     t_new = np.where(valid, t_new, np.inf)  # empty slots are never released
@@ -139,6 +142,16 @@ def observed_best(inputs, b: int, max_log10_mult: float = 0.0) -> np.ndarray:
     for m, v in zip(inputs.obs_model[sel], inputs.score[sel]):
         best[m] = v if np.isnan(best[m]) else max(best[m], v)
     return best
+
+
+def _date_rows(post, config, t: np.ndarray) -> np.ndarray:
+    """``date_effect`` with one row of times per draw: t has shape (draws, models)."""
+    bt = M._stack(post, "beta_t")[:, None]
+    out = bt * t
+    k = M.knot_years(config)
+    if "beta_t_recent" in post and k is not None:
+        out = out + M._stack(post, "beta_t_recent")[:, None] * np.maximum(t - k, 0.0)
+    return out
 
 
 def _scores(idata, sim: FrontierSim, benchmark: str, extra_log10_mult: float, seed: int, noise: bool = True) -> np.ndarray:

@@ -210,14 +210,23 @@ def compute_surface(idata, as_of: pd.Timestamp, *, seed: int = 1, benchmark: str
     thin = _thin(idata, max_draws, seed)
     post = thin["posterior"].to_dataset()
     t_asof = float(M.years_since([as_of], config.ref_date)[0])
-    ratio = float(np.median(M._stack(post, "beta_t") / M._stack(post, "beta_c"))) if config.has_date else 0.0
+    ratio = 0.0
+    shift = np.zeros(0)
     delta = float(np.median(M._stack(post, "delta_eff")))
     lc = np.median(M._stack(post, "log10_compute"), axis=0)
     on = np.flatnonzero((inputs.obs_bench == b) & (inputs.reasoning_obs > 0))
     mi = inputs.obs_model[on]
+    if config.has_date:
+        # the compute-equivalent (OOM) of the date term between each release and as_of
+        bc = M._stack(post, "beta_c")[:, None]
+        gap = (np.reshape(M.date_effect(post, config, t_asof), (-1, 1))
+               - np.reshape(M.date_effect(post, config, inputs.t_model[mi]), (bc.shape[0], -1)))
+        shift = np.median(gap / bc, axis=0)
+        years = np.maximum(t_asof - inputs.t_model[mi], 1e-9)
+        ratio = float(np.median(shift / years)) if len(mi) else 0.0
     pts = pd.DataFrame({
         "model": [inputs.model_ids[m] for m in mi],
-        "x": lc[mi] - ratio * (t_asof - inputs.t_model[mi]),
+        "x": lc[mi] - shift,
         "y": inputs.log10_mult[on] + delta * inputs.effort_step[on],
         "score": inputs.score[on],
         "compute_known": inputs.c_known[mi],
@@ -529,9 +538,9 @@ def memo_figures(data: dict) -> list[MemoFigure]:
                                "Points are the fit's reasoning-mode results on this benchmark, filled with their "
                                "observed score on the same grey scale, so a point that matches its background is "
                                "one the surface explains. A result's x is the training compute a model released on "
-                               f"{s['as_of']} would need for its model's capability: its training compute less "
-                               f"{s['compute_per_year']:.2f} OOM (the compute-equivalent of algorithmic progress) for "
-                               f"each year between its release and {s['as_of']}; its y is its inference multiplier, "
+                               f"{s['as_of']} would need for its model's capability: its training compute less the "
+                               "compute-equivalent of the algorithmic progress between its release and "
+                               f"{s['as_of']} (on average {s['compute_per_year']:.2f} OOM a year); its y is its inference multiplier, "
                                f"with effort levels at {s['delta_eff']:.2f} OOM a step. Circles: training compute "
                                "known; diamonds: estimated by the fit.", _png(fig)))
     a = data["attribution"]
@@ -712,8 +721,10 @@ def _method_blocks(data: dict) -> list[tuple]:
     out = [("p", text)]
     rows = []
     for name, label in (("training_compute_slope", "capability per OOM of training compute"),
-                        ("algorithmic_progress_per_year", "capability per year at fixed compute"),
+                        ("algorithmic_progress_per_year", "capability per year at fixed compute (before 2024)"),
                         ("algorithmic_progress_multiplier_per_year", "same, as effective-compute multiplier per year"),
+                        ("algorithmic_progress_per_year_recent", "capability per year at fixed compute (since 2024)"),
+                        ("algorithmic_progress_multiplier_per_year_recent", "same, as effective-compute multiplier per year"),
                         ("frontier_compute_growth_oom_per_year", "training compute growth (OOM per year)"),
                         ("reasoning_effect", "reasoning effect (global)"),
                         ("test_time_elasticity", "capability per OOM of test-time compute (global)"),

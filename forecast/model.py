@@ -58,6 +58,12 @@ class ModelConfig:
     beta_c_sd: float = 0.5
     beta_t_mu: float = 0.3
     beta_t_sd: float = 0.5
+    #: Recent acceleration: the date trend may change slope at this date (``beta_t_recent`` is the
+    #: extra capability per year after it, prior Normal(0, beta_t_recent_sd)). Added after the
+    #: backtests showed models released in 2025 under-predicted by a single 2019-2025 slope
+    #: (docs/backtesting.md). None: one slope throughout.
+    date_knot: str | None = "2024-01-01"
+    beta_t_recent_sd: float = 0.5
     sigma_model_sd: float = 1.0
     # compute trend (for unknown training compute)
     mu_c0_mu: float = 25.0
@@ -184,6 +190,25 @@ class ModelInputs:
 def years_since(dates, ref_date: str) -> np.ndarray:
     d = pd.to_datetime(pd.Series(dates))
     return ((d - pd.Timestamp(ref_date)).dt.days / 365.25).to_numpy(dtype=float)
+
+
+def knot_years(config: "ModelConfig") -> float | None:
+    return None if not config.date_knot else float(years_since([config.date_knot], config.ref_date)[0])
+
+
+def date_effect(post: xr.Dataset, config: "ModelConfig", t) -> np.ndarray | float:
+    """Capability from the date term (algorithmic progress at fixed compute) per posterior draw:
+    ``beta_t * t + beta_t_recent * max(t - knot, 0)``; ``t`` in years since the reference date,
+    any shape (broadcast against draws on a new leading axis). 0 for variants without a date term."""
+    if "beta_t" not in post:
+        return 0.0
+    t = np.asarray(t, dtype=float)
+    shape = (-1,) + (1,) * t.ndim
+    out = _stack(post, "beta_t").reshape(shape) * t
+    k = knot_years(config)
+    if "beta_t_recent" in post and k is not None:
+        out = out + _stack(post, "beta_t_recent").reshape(shape) * np.maximum(t - k, 0.0)
+    return out
 
 
 def effort_steps(effort) -> np.ndarray:
@@ -468,6 +493,10 @@ def build_model(inputs: ModelInputs, config: ModelConfig | None = None):
         if config.has_date:
             beta_t = _standardised("beta_t", config.beta_t_mu, config.beta_t_sd)
             theta_mean = theta_mean + beta_t * t_model
+            k = knot_years(config)
+            if k is not None:
+                beta_t_recent = pm.Normal("beta_t_recent", 0.0, config.beta_t_recent_sd)
+                theta_mean = theta_mean + beta_t_recent * np.maximum(t_model - k, 0.0)
         z_m = pm.Normal("z_model", 0.0, 1.0, dims="model")
         theta = pm.Deterministic("theta", theta_mean + pt.sqrt(tau2) * z_m, dims="model")
 
@@ -692,8 +721,7 @@ def draw_log10_compute(post: xr.Dataset, inputs: ModelInputs, config: ModelConfi
     t = inputs.t_model[miss]
     trend = _stack(post, "mu_c0")[:, None] + _stack(post, "g_c")[:, None] * t
     mean = _stack(post, "alpha")[:, None] + beta_c * (trend - config.c_ref)
-    if "beta_t" in post:
-        mean = mean + _stack(post, "beta_t")[:, None] * t
+    mean = mean + date_effect(post, config, t)
     r = theta[:, miss] - mean  # = beta_c * s_c * z_c + sigma_model * z_m
     v = (beta_c * s_c) ** 2 + sig**2
     cond_mean = r * beta_c * s_c**2 / v
@@ -833,10 +861,16 @@ def key_quantities(idata, ci_prob: float = CI_PROB) -> pd.DataFrame:
         add("training_compute_slope", "", bc)
     if bt is not None:
         add("algorithmic_progress_per_year", "", bt)
+    btr = _stack(post, "beta_t_recent")
+    if bt is not None and btr is not None:
+        add("algorithmic_progress_per_year_recent", "", bt + btr)
+        add("algorithmic_progress_acceleration", "", btr)
     if bc is not None and bt is not None:
         with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
             add("algorithmic_progress_oom_per_year", "", bt / bc)
             add("algorithmic_progress_multiplier_per_year", "", 10 ** (bt / bc))
+            if btr is not None:
+                add("algorithmic_progress_multiplier_per_year_recent", "", 10 ** ((bt + btr) / bc))
     if "g_c" in post:
         add("frontier_compute_growth_oom_per_year", "", _stack(post, "g_c"))
     if "rho" in post:
@@ -901,7 +935,7 @@ def _model_theta_draws(post: xr.Dataset, inputs: ModelInputs, config: ModelConfi
             logc[:, j] = lc
             th = th + _stack(post, "beta_c") * (lc - config.c_ref)
         if config.has_date:
-            th = th + _stack(post, "beta_t") * t_new[j]
+            th = th + date_effect(post, config, t_new[j])
         out[:, j] = th
     return out, logc
 
