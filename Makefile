@@ -3,7 +3,7 @@ PY := .venv/bin/python
 FORECAST := .venv/bin/forecast
 OUT ?= out
 
-.PHONY: run test test-slow setup bench golden
+.PHONY: run test test-slow setup bench bench-recalibrate golden
 setup:
 	@bash scripts/bootstrap.sh
 
@@ -11,7 +11,8 @@ run: setup
 	$(FORECAST) data validate
 	$(FORECAST) fit --seed 1 --out $(OUT)/fit.nc
 	$(FORECAST) attribution --fit $(OUT)/fit.nc
-	$(FORECAST) predict --fit $(OUT)/fit.nc --seed 1 | tee $(OUT)/forecast.txt
+	$(FORECAST) predict --fit $(OUT)/fit.nc --seed 1 --ledger $(OUT)/ledger.sqlite | tee $(OUT)/forecast.txt
+	$(FORECAST) recalibrate --quarterly-from 2024-Q1 --workers 2 --ledger $(OUT)/ledger.sqlite --out $(OUT)/recalibration.json
 	$(FORECAST) memo --fit $(OUT)/fit.nc --seed 1 --out $(OUT)/memo --format html,md,pdf
 
 test: setup
@@ -22,6 +23,9 @@ test-slow: setup
 
 bench: setup
 	$(PY) benchmarks/bench_fit.py
+
+bench-recalibrate: setup
+	$(PY) benchmarks/bench_recalibrate.py
 
 golden: setup
 	$(PY) scripts/make_golden.py
