@@ -6,6 +6,7 @@ cd "$(dirname "$0")/.."
 F=.venv/bin/forecast
 OUT=${1:-out/o1}
 rm -rf "$OUT"; mkdir -p "$OUT"
+export FORECAST_LEDGER="$OUT/ledger.sqlite"  # the example's forecasts stay out of the main ledger
 $F data snapshot --as-of 2024-09-11 --out "$OUT/data"
 $F fit --data "$OUT/data" --seed 1 --out "$OUT/fit_2024-09-11.nc" --allow-diagnostics-failure | tee "$OUT/fit.txt"
 BY="--by 2024-12-31 --by 2025-06-30 --by 2025-12-31 --by 2026-12-31 --thresholds docs/examples/o1_thresholds.toml"
