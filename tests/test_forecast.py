@@ -18,7 +18,7 @@ from typer.testing import CliRunner
 
 from forecast import data as D
 from forecast.cli import app
-from forecast.errors import FitMismatchError, ForecastError
+from forecast.errors import FitMismatchError
 from forecast.fit import load_fit, save_fit
 from forecast.forecasting import SCENARIOS, threshold_forecast
 from forecast.predict import predict_from_idata
