@@ -544,6 +544,82 @@ def memo_cmd(
 
 
 # ------------------------------------------------------------------------------------------------
+# the forecast ledger
+# ------------------------------------------------------------------------------------------------
+
+ledger_app = typer.Typer(help="Inspect and score the forecast ledger (every forecast the tool issued).",
+                         no_args_is_help=True)
+app.add_typer(ledger_app, name="ledger")
+
+
+@ledger_app.command("show")
+def ledger_show(
+    ledger: LedgerOpt = None,
+    open_only: Annotated[bool, typer.Option("--open", help="Only forecasts the data have not settled yet.")] = False,
+    threshold: Annotated[Optional[str], typer.Option("--threshold", help="Only this threshold id.")] = None,
+    json_out: JsonOpt = False,
+) -> None:
+    """List recorded forecasts with their provenance, outcome and Brier score, and a summary."""
+    from . import ledger as L
+
+    try:
+        path = L.resolve_ledger(ledger)
+        if not path.exists():
+            raise ForecastError(f"{path}: no forecast ledger yet (forecast predict, update and recalibrate create it)")
+        t = L.table(path)
+        rep = L.report(path)
+    except ForecastError as exc:
+        _fail(exc)
+    if open_only:
+        t = t[t["outcome"].isna()]
+    if threshold:
+        t = t[t["threshold"] == threshold]
+    if json_out:
+        _print_json({"ledger": str(path), "summary": rep,
+                     "forecasts": json.loads(t.to_json(orient="records"))})
+        return
+    typer.echo(f"{path}: {rep['n_forecasts']} forecasts, {rep['n_scored']} scored, {rep['n_open']} open"
+               + (f"; Brier {rep['brier']:.3f}" if rep.get("brier") is not None else "")
+               + (f" (leaving out {rep['n_already_crossed_when_issued']} on thresholds already crossed when issued)"
+                  if rep.get("n_already_crossed_when_issued") else ""))
+    for c in rep.get("by_command", []):
+        typer.echo(f"  {c['command']}: {c['n']} scored, Brier {c['brier']:.3f}")
+    if t.empty:
+        return
+    typer.echo(f"\n{'id':>5} {'command':<12}{'as of':<12}{'threshold':<38}{'by':<12}{'P':>6}  outcome")
+    for r in t.itertuples():
+        out = "open" if r.outcome is None or r.outcome != r.outcome else (
+            f"{int(r.outcome)} (crossed {r.crossed_on})" if r.outcome == 1 else "0")
+        typer.echo(f"{r.forecast_id:>5} {r.command:<12}{r.as_of:<12}{r.threshold:<38}{r.by_date:<12}{r.prob:>6.2f}  {out}")
+
+
+@ledger_app.command("score")
+def ledger_score(
+    ledger: LedgerOpt = None,
+    data: DataOpt = None,
+    json_out: JsonOpt = False,
+) -> None:
+    """Score the open forecasts that the current data settle (no fitting): a threshold crossed by
+    a forecast's date counts 1, a date the data have passed without a crossing counts 0."""
+    from . import data as D
+    from . import ledger as L
+
+    try:
+        path = L.resolve_ledger(ledger)
+        if not path.exists():
+            raise ForecastError(f"{path}: no forecast ledger yet (forecast predict, update and recalibrate create it)")
+        res = L.score_open(path, D.load_dataset(data))
+        rep = L.report(path)
+    except ForecastError as exc:
+        _fail(exc)
+    if json_out:
+        _print_json({"ledger": str(path), **res, "summary": rep})
+        return
+    typer.echo(f"{path}: scored {res['scored_now']} forecasts now; {res['still_open']} still open; "
+               f"{rep['n_scored']} scored in all" + (f", Brier {rep['brier']:.3f}" if rep.get("brier") is not None else ""))
+
+
+# ------------------------------------------------------------------------------------------------
 
 
 def main() -> None:

@@ -182,10 +182,16 @@ def table(path) -> pd.DataFrame:
 
 
 def report(path) -> dict:
-    """How past forecasts fared: Brier score per command and threshold, and reliability bins."""
+    """How past forecasts fared: Brier score per command and reliability bins, over the scored
+    forecasts whose threshold was not already crossed in the data when they were issued."""
     df = table(path)
     scored = df[df["outcome"].notna()]
-    out = {"n_forecasts": int(len(df)), "n_scored": int(len(scored)), "n_open": int(df["outcome"].isna().sum())}
+    # a threshold already crossed in the data when the forecast was issued tells nothing about
+    # forecasting skill: counted, but left out of the scores
+    known = scored["crossed_on"].notna() & (scored["crossed_on"].astype(str) <= scored["as_of"].astype(str))
+    out = {"n_forecasts": int(len(df)), "n_scored": int(len(scored)), "n_open": int(df["outcome"].isna().sum()),
+           "n_already_crossed_when_issued": int(known.sum())}
+    scored = scored[~known]
     if scored.empty:
         out.update({"brier": None, "by_command": [], "reliability": []})
         return out

@@ -173,6 +173,19 @@ def test_ledger_records_and_scores_forecasts_once_the_data_settle_them(tmp_path)
     assert rep["n_scored"] == 3 and rep["brier"] == pytest.approx((0.04 + 0.16 + 0.01) / 3)
 
 
+def test_ledger_leaves_thresholds_already_crossed_when_issued_out_of_the_scores(tmp_path):
+    path = tmp_path / "l.sqlite"
+    rows = [{"threshold": "t1", "as_of": "2024-06-01", "by": "2024-12-01", "prob": 0.9},
+            {"threshold": "t2", "as_of": "2024-06-01", "by": "2024-12-01", "prob": 0.3}]
+    L.record(path, "predict", rows, [_threshold("t1", (("b1", ">=", 0.8),)), _threshold("t2", (("b2", ">=", 0.8),))])
+    r = _results([("m1", "b1", 0.9, "2024-03-01", 1.0), ("m1", "b2", 0.9, "2024-09-01", 1.0),
+                  ("m1", "b3", 0.1, "2025-01-01", 1.0)])
+    assert L.score_open(path, _ds_with(r)) == {"scored_now": 2, "still_open": 0}
+    rep = L.report(path)
+    assert rep["n_scored"] == 2 and rep["n_already_crossed_when_issued"] == 1
+    assert rep["brier"] == pytest.approx(0.49)  # only t2 (P 0.3, happened) counts
+
+
 def test_ledger_scores_with_the_rule_as_recorded_not_as_later_edited(tmp_path):
     path = tmp_path / "l.sqlite"
     L.record(path, "predict", [{"threshold": "t1", "as_of": "2024-01-01", "by": "2024-06-01", "prob": 0.5}],
@@ -306,3 +319,26 @@ def test_predict_records_in_the_ledger_and_no_ledger_does_not(tmp_path, monkeypa
     assert all(first[(x["id"], d)] == p for x in out["thresholds"] for d, p in x["prob_by"].items())
     res = runner.invoke(app, args + ["--ledger", str(led), "--no-ledger"])
     assert res.exit_code == 0 and len(L.table(led)) == len(t)
+
+
+def test_ledger_commands_show_and_score(tmp_path):
+    from pathlib import Path
+
+    golden = Path(__file__).resolve().parent / "golden"
+    led = tmp_path / "l.sqlite"
+    res = runner.invoke(app, ["ledger", "show", "--ledger", str(led)])
+    assert res.exit_code == 1 and "no forecast ledger yet" in res.output
+    res = runner.invoke(app, ["predict", "--fit", str(golden / "fit_v1.nc"), "--thresholds",
+                              str(golden / "thresholds.toml"), "--ledger", str(led)])
+    assert res.exit_code == 0, res.output
+    n = len(L.table(led))
+    res = runner.invoke(app, ["ledger", "show", "--ledger", str(led), "--open", "--json"])
+    shown = json.loads(res.stdout)
+    assert shown["summary"]["n_forecasts"] == n and len(shown["forecasts"]) == n
+    res = runner.invoke(app, ["ledger", "score", "--ledger", str(led), "--data", str(golden / "data"), "--json"])
+    assert res.exit_code == 0, res.output
+    scored = json.loads(res.stdout)
+    assert scored["scored_now"] + scored["still_open"] == n and scored["scored_now"] > 0
+    assert L.table(led)["outcome"].notna().sum() == scored["scored_now"]
+    res = runner.invoke(app, ["ledger", "show", "--ledger", str(led), "--open", "--json"])
+    assert len(json.loads(res.stdout)["forecasts"]) == scored["still_open"]
