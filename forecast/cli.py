@@ -310,8 +310,11 @@ def _record(ledger, command: str, result: dict, thresholds_path, scenario: str) 
     ths = [t for t in load_thresholds(thresholds_path) if t.id in ids]
     run_id = L.record(ledger, command, L.forecasts_from_predict(result), ths, fit_attrs=result.get("fit") or {},
                       scenario=scenario)
-    _err(f"recorded {sum(len(t['prob_by']) for t in result['thresholds'])} forecasts in the ledger "
-         f"{L.resolve_ledger(ledger)} (run {run_id})")
+    if run_id is None:
+        _err(f"these forecasts are already in the ledger {L.resolve_ledger(ledger)} (same fit): not recorded again")
+    else:
+        _err(f"recorded {sum(len(t['prob_by']) for t in result['thresholds'])} forecasts in the ledger "
+             f"{L.resolve_ledger(ledger)} (run {run_id})")
 
 
 @app.command("predict")

@@ -110,15 +110,27 @@ def threshold_from_rule(text: str):
 
 
 def record(path, command: str, forecasts: list[dict], thresholds, *, fit_attrs: dict | None = None,
-           scenario: str = "baseline", args: dict | None = None) -> int:
+           scenario: str = "baseline", args: dict | None = None) -> int | None:
     """Record one run's forecasts in a single transaction. ``forecasts`` rows: threshold,
-    as_of, by, prob. Returns the run id."""
+    as_of, by, prob. Returns the run id, or None when every forecast was already recorded by
+    the same command from the same fit."""
     from . import __version__
 
     by_id = {t.id: t for t in thresholds}
     fit_attrs = fit_attrs or {}
+    fid = str(fit_attrs.get("fit_id", ""))
     with closing(connect(path)) as conn:
         try:
+            # the same forecast re-issued (same command, fit, scenario, rule, as-of and date, e.g.
+            # `make run` twice) is not a new forecast: it is recorded once
+            if fid:
+                seen = {(t, r, a, b) for t, r, a, b in conn.execute(
+                    "SELECT f.threshold, f.rule, f.as_of, f.by_date FROM forecasts f JOIN runs r USING (run_id) "
+                    "WHERE r.command = ? AND r.fit_id = ? AND r.scenario = ?", (command, fid, scenario))}
+                forecasts = [f for f in forecasts
+                             if (f["threshold"], rule_json(by_id[f["threshold"]]), f["as_of"], f["by"]) not in seen]
+                if not forecasts:
+                    return None
             with conn:  # one transaction: all rows or none
                 cur = conn.execute(
                     "INSERT INTO runs (issued_at, command, fit_id, data_hash, thresholds_hash, seed, version, "

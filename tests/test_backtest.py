@@ -319,6 +319,12 @@ def test_predict_records_in_the_ledger_and_no_ledger_does_not(tmp_path, monkeypa
     assert all(first[(x["id"], d)] == p for x in out["thresholds"] for d, p in x["prob_by"].items())
     res = runner.invoke(app, args + ["--ledger", str(led), "--no-ledger"])
     assert res.exit_code == 0 and len(L.table(led)) == len(t)
+    # the same forecasts from the same fit again: not recorded twice
+    res = runner.invoke(app, args + ["--ledger", str(led)])
+    assert res.exit_code == 0 and "already in the ledger" in res.output and len(L.table(led)) == len(t)
+    # another scenario is another forecast
+    res = runner.invoke(app, args + ["--ledger", str(led), "--scenario", "compute-slowdown"])
+    assert res.exit_code == 0 and len(L.table(led)) == 2 * len(t)
 
 
 def test_ledger_commands_show_and_score(tmp_path):
