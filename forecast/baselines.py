@@ -475,10 +475,7 @@ def _apollo_two_step(train: _Train, t: pd.DataFrame, b: str, rng: np.random.Gene
     over-forecasts non-frontier targets (faithful). Both steps' residuals contain the estimation
     error of theta, so intervals lean conservative: on simulated data with capability exactly on
     the trend, 80% intervals covered about 84%."""
-    cells = train.cells
-    b_cells = cells[cells["benchmark"] == b]
-    others = cells[cells["benchmark"] != b]
-    others = others[others.groupby("benchmark")["model"].transform("size") >= 3]
+    b_cells, others = _target_and_others(train, b)
     if others.empty:
         return _constant(b_cells["z"], train.scales[b]).sample([t["year"].to_numpy()], rng, n)
     lat = _one_pl(others)
@@ -494,6 +491,14 @@ def _apollo_two_step(train: _Train, t: pd.DataFrame, b: str, rng: np.random.Gene
         return _constant(b_cells["z"], train.scales[b]).sample([theta], rng, n)
     link = _fit_link(lat.loc[linked["model"], "theta"].to_numpy(), linked["y"], linked["z"], train.scales[b])
     return link.sample([theta], rng, n)
+
+
+def _target_and_others(train: "_Train", b: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Cells of benchmark ``b`` and of every other benchmark with at least three results (the
+    inputs of the two-step methods: the target benchmark is kept out of the capability)."""
+    cells = train.cells
+    others = cells[cells["benchmark"] != b]
+    return cells[cells["benchmark"] == b], others[others.groupby("benchmark")["model"].transform("size") >= 3]
 
 
 def _observational_scaling(train: _Train, t: pd.DataFrame, b: str, rng: np.random.Generator, n: int) -> np.ndarray:
@@ -518,10 +523,7 @@ def _observational_scaling(train: _Train, t: pd.DataFrame, b: str, rng: np.rando
     noise: the link was fitted on training models' projections, which are equally noisy, so its
     residual sd already contains that error. Predictive = link parameter uncertainty + residual
     noise on the modelling scale."""
-    cells = train.cells
-    b_cells = cells[cells["benchmark"] == b]
-    others = cells[cells["benchmark"] != b]
-    others = others[others.groupby("benchmark")["model"].transform("size") >= 3]
+    b_cells, others = _target_and_others(train, b)
     if others.empty:
         return _constant(b_cells["z"], train.scales[b]).sample([t["year"].to_numpy()], rng, n)
     pc = _pc1(others)
