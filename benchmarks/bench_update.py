@@ -45,7 +45,9 @@ def quarter(seed: int, as_of: str = "2025-09-30") -> int:
         t0 = time.perf_counter()
         out = subprocess.run([FORECAST, "update", str(tmp / "new_results.csv"), "--models", str(tmp / "new_models.csv"),
                               "--data", str(tmp / "asof"), "--fit", str(tmp / "fit.nc"), "--out", str(tmp / "upd.nc"),
-                              "--seed", str(seed), "--json", "--no-ledger"], check=True, capture_output=True, text=True)
+                              "--seed", str(seed), "--json", "--no-ledger"], capture_output=True, text=True)
+        if out.returncode:
+            raise SystemExit(f"forecast update failed:\n{out.stderr[-2000:]}")
         t_upd = time.perf_counter() - t0
         import json
 

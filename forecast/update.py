@@ -244,7 +244,8 @@ def run_update(results_path, models_path=None, *, data=None, fit=Path("out/fit.n
         "data_dir": str(data_dir),
     })
     update_seconds = time.perf_counter() - t_update
-    after = threshold_forecast(new_idata, ths, by, scenario=scenario, seed=seed)
+    # the same dates as before: the defaults follow the as-of year, which the new results may move
+    after = threshold_forecast(new_idata, ths, dates, scenario=scenario, seed=seed)
     shift = []
     for b_t, a_t in zip(before["thresholds"], after["thresholds"]):
         for d in dates:

@@ -169,6 +169,20 @@ def test_update_reports_surprise_and_shift_and_writes(workdir):
     assert set(new_rows["model"]) <= set(new_fit["constant_data"]["model"].values)
 
 
+def test_update_with_default_dates_compares_the_same_dates_when_the_as_of_year_changes(workdir):
+    """The fit is as of 2025; the new results run into 2026, so the after-forecast's default
+    dates (year ends from the new as-of year) would differ from the before-forecast's."""
+    res = runner.invoke(app, ["update", str(GOLDEN / "new_results.csv"), "--models", str(GOLDEN / "new_models.csv"),
+                              "--data", str(workdir / "data"), "--fit", str(workdir / "fit.nc"),
+                              "--out", str(workdir / "new.nc"), "--thresholds", str(THRESHOLDS), "--json"])
+    assert res.exit_code == 0, res.output
+    out = json.loads(res.stdout)
+    assert out["as_of"] >= "2026-01-01"
+    dates = sorted({s["by"] for s in out["shift"]})
+    assert dates[0] == "2025-12-31" and len(dates) >= 6
+    assert all(0 <= s["before"] <= 1 and 0 <= s["after"] <= 1 for s in out["shift"])
+
+
 def test_update_with_bad_input_changes_nothing(workdir):
     bad = workdir / "bad.csv"
     rows = pd.read_csv(GOLDEN / "new_results.csv").head(2)
