@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+import xarray as xr
 
 from . import model as M
 from .errors import ForecastError
@@ -67,6 +68,7 @@ class FrontierSim:
     log10_mult: np.ndarray  # (draws, models) evaluation test-time multiplier
     n_fitted: int
     draws: np.ndarray  # indices of the posterior draws used (chains stacked)
+    post: xr.Dataset  # the posterior at those draws, as one chain (shared by every benchmark's scores)
 
 
 def _years(ts, ref: str) -> np.ndarray:
@@ -80,14 +82,13 @@ def simulate_frontier(idata, until: pd.Timestamp, *, scenario: Scenario | None =
     config = M.config_from_idata(idata)
     post = idata["posterior"].to_dataset()
     rng = np.random.default_rng(seed)
-    theta_fit = M._stack(post, "theta")
-    n_all = theta_fit.shape[0]
+    n_all = post.sizes["chain"] * post.sizes["draw"]
     keep = np.sort(rng.choice(n_all, size=min(max_draws, n_all), replace=False))
     n = len(keep)
+    sub = M.select_draws(post, keep)
 
     def p(name):
-        x = M._stack(post, name)
-        return None if x is None else x[keep]
+        return M._stack(sub, name)
 
     t_fit = inputs.t_model
     as_of_t = float(t_fit.max())
@@ -120,18 +121,17 @@ def simulate_frontier(idata, until: pd.Timestamp, *, scenario: Scenario | None =
         th_new = th_new + p("beta_c")[:, None] * (lc - config.c_ref)
     if config.has_date:
         t_eff = t_new if scenario.algorithmic_progress else np.minimum(t_new, as_of_t)
-        sub = post.stack(sample=("chain", "draw")).isel(sample=keep).drop_vars(["sample", "chain", "draw"])
-        sub = sub.rename({"sample": "draw"}).expand_dims(chain=[0]).transpose("chain", "draw", ...)
-        # per draw, its own release times: evaluate draw by draw along the leading axis
-        th_new = th_new + _date_rows(sub, config, t_eff)
+        recent = p("beta_t_recent")
+        th_new = th_new + M.date_term(p("beta_t")[:, None], None if recent is None else recent[:, None],
+                                      M.knot_years(config), t_eff)
     reason_new = rng.uniform(size=(n, width)) < share
     mult_new = np.where(valid, scenario.test_time_oom_per_year * np.maximum(t_new - as_of_t, 0), 0.0)
     t_new = np.where(valid, t_new, np.inf)  # empty slots are never released
-    theta = np.concatenate([theta_fit[keep], th_new], axis=1)
+    theta = np.concatenate([p("theta"), th_new], axis=1)
     t_all = np.concatenate([np.broadcast_to(t_fit, (n, len(t_fit))), t_new], axis=1)
     reasoning = np.concatenate([np.broadcast_to(inputs.reasoning_model.astype(bool), (n, len(t_fit))), reason_new], axis=1)
     mult = np.concatenate([np.zeros((n, len(t_fit))), mult_new], axis=1)
-    return FrontierSim(as_of, t_all, theta, reasoning, mult, len(t_fit), keep)
+    return FrontierSim(as_of, t_all, theta, reasoning, mult, len(t_fit), keep, sub)
 
 
 def observed_best(inputs, b: int, max_log10_mult: float = 0.0) -> np.ndarray:
@@ -144,16 +144,6 @@ def observed_best(inputs, b: int, max_log10_mult: float = 0.0) -> np.ndarray:
     return best
 
 
-def _date_rows(post, config, t: np.ndarray) -> np.ndarray:
-    """``date_effect`` with one row of times per draw: t has shape (draws, models)."""
-    bt = M._stack(post, "beta_t")[:, None]
-    out = bt * t
-    k = M.knot_years(config)
-    if "beta_t_recent" in post and k is not None:
-        out = out + M._stack(post, "beta_t_recent")[:, None] * np.maximum(t - k, 0.0)
-    return out
-
-
 def _scores(idata, sim: FrontierSim, benchmark: str, extra_log10_mult: float, seed: int, noise: bool = True) -> np.ndarray:
     """Score of every candidate model on ``benchmark`` at its default setting (plus the
     scenario's and the criterion's test-time compute), shape (draws, models).
@@ -163,14 +153,12 @@ def _scores(idata, sim: FrontierSim, benchmark: str, extra_log10_mult: float, se
     predictive draw would let the maximum over many noisy draws run ahead of the observed
     frontier. Every other candidate gets a predictive draw including benchmark noise."""
     inputs = M.inputs_from_idata(idata)
-    post = idata["posterior"].to_dataset()
     b_index = {b: i for i, b in enumerate(inputs.benchmark_ids)}
     if benchmark not in b_index:
         raise ForecastError(f"benchmark '{benchmark}' has no results in the fit; it cannot be forecast")
     b = b_index[benchmark]
     rng = np.random.default_rng(seed)
-    sub = post.stack(sample=("chain", "draw")).isel(sample=sim.draws).drop_vars(["sample", "chain", "draw"])
-    sub = sub.rename({"sample": "draw"}).expand_dims(chain=[0]).transpose("chain", "draw", ...)
+    sub = sim.post
     dom = np.full(sim.theta.shape[1], inputs.bench_domain[b])
     shift = M._test_time_shift(sub, dom, sim.reasoning.astype(float), sim.log10_mult + extra_log10_mult, 0.0)
     th = sim.theta + shift

@@ -130,14 +130,14 @@ def _thin(idata, max_draws: int, seed: int):
     """The fit with at most ``max_draws`` posterior draws (one chain), for figure-only work."""
     import xarray as xr
 
+    from . import model as M
+
     post = idata["posterior"].to_dataset()
     n = post.sizes["chain"] * post.sizes["draw"]
     if n <= max_draws:
         return idata
     keep = np.sort(np.random.default_rng(seed).choice(n, size=max_draws, replace=False))
-    sub = post.stack(sample=("chain", "draw")).isel(sample=keep).drop_vars(["sample", "chain", "draw"])
-    sub = sub.rename({"sample": "draw"}).assign_coords(draw=np.arange(len(keep))).expand_dims(chain=[0])
-    sub = sub.transpose("chain", "draw", ...)
+    sub = M.select_draws(post, keep)
     tree = xr.DataTree.from_dict({"posterior": sub, "constant_data": idata["constant_data"].to_dataset(),
                                   "observed_data": idata["observed_data"].to_dataset()})
     tree.attrs.update(idata.attrs)

@@ -196,6 +196,15 @@ def knot_years(config: "ModelConfig") -> float | None:
     return None if not config.date_knot else float(years_since([config.date_knot], config.ref_date)[0])
 
 
+def date_term(beta_t, beta_t_recent, knot: float | None, t):
+    """``beta_t * t + beta_t_recent * max(t - knot, 0)`` on arrays the caller has aligned (the
+    recent term is left out when ``beta_t_recent`` or ``knot`` is None)."""
+    out = beta_t * t
+    if beta_t_recent is not None and knot is not None:
+        out = out + beta_t_recent * np.maximum(t - knot, 0.0)
+    return out
+
+
 def date_effect(post: xr.Dataset, config: "ModelConfig", t) -> np.ndarray | float:
     """Capability from the date term (algorithmic progress at fixed compute) per posterior draw:
     ``beta_t * t + beta_t_recent * max(t - knot, 0)``; ``t`` in years since the reference date,
@@ -204,11 +213,9 @@ def date_effect(post: xr.Dataset, config: "ModelConfig", t) -> np.ndarray | floa
         return 0.0
     t = np.asarray(t, dtype=float)
     shape = (-1,) + (1,) * t.ndim
-    out = _stack(post, "beta_t").reshape(shape) * t
-    k = knot_years(config)
-    if "beta_t_recent" in post and k is not None:
-        out = out + _stack(post, "beta_t_recent").reshape(shape) * np.maximum(t - k, 0.0)
-    return out
+    recent = _stack(post, "beta_t_recent")
+    return date_term(_stack(post, "beta_t").reshape(shape), None if recent is None else recent.reshape(shape),
+                     knot_years(config), t)
 
 
 def effort_steps(effort) -> np.ndarray:
@@ -573,6 +580,13 @@ def _stack(post: xr.Dataset, name: str) -> np.ndarray | None:
     da = post[name]
     other = [d for d in da.dims if d not in ("chain", "draw")]
     return da.transpose("chain", "draw", *other).values.reshape((-1,) + tuple(da.sizes[d] for d in other))
+
+
+def select_draws(post: xr.Dataset, idx) -> xr.Dataset:
+    """The posterior draws at flat indices ``idx`` (chains stacked), as one chain."""
+    sub = post.stack(sample=("chain", "draw")).isel(sample=idx).drop_vars(["sample", "chain", "draw"])
+    sub = sub.rename({"sample": "draw"}).assign_coords(draw=np.arange(len(idx))).expand_dims(chain=[0])
+    return sub.transpose("chain", "draw", ...)
 
 
 def _benchmark_params(post: xr.Dataset, n_bench: int, bench_unit: np.ndarray):
