@@ -494,11 +494,12 @@ def recalibrate_cmd(
 
     try:
         origin_list = parse_origins(origins) if origins else None
+        from rich.console import Console
         from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
         with Progress(TextColumn("backtests"), BarColumn(), MofNCompleteColumn(), TextColumn("{task.description}"),
                       TimeElapsedColumn(), transient=True, disable=json_out,
-                      console=__import__("rich.console").console.Console(stderr=True)) as bar:
+                      console=Console(stderr=True)) as bar:
             task = bar.add_task("", total=None)
 
             def progress(done, total, origin):
