@@ -438,6 +438,15 @@ def _standardised(name: str, mu: float, sd: float, dims=None):
     return pm.Deterministic(name, mu + sd * z, dims=dims)
 
 
+#: The model axis of the sampled graph is padded to a multiple of this (see build_model).
+MODEL_SLOT_BLOCK = 64
+
+
+def model_slots(n_models: int) -> int:
+    """Slots for ``n_models`` models: the next multiple of ``MODEL_SLOT_BLOCK``."""
+    return max(1, -(-int(n_models) // MODEL_SLOT_BLOCK)) * MODEL_SLOT_BLOCK
+
+
 def build_model(inputs: ModelInputs, config: ModelConfig | None = None):
     """The PyMC model.
 
@@ -463,8 +472,11 @@ def build_model(inputs: ModelInputs, config: ModelConfig | None = None):
     perm = np.empty(n_b, dtype=int)
     perm[frac_b] = np.arange(len(frac_b))
     perm[cont_b] = len(frac_b) + np.arange(len(cont_b))
-    known = inputs.c_known.astype(float)
-    c_filled = np.where(inputs.c_known, inputs.log10c_obs, 0.0)
+    n_m = inputs.n_models
+    pad = model_slots(n_m) - n_m
+    known = np.concatenate([inputs.c_known.astype(float), np.zeros(pad)])
+    c_filled = np.concatenate([np.where(inputs.c_known, inputs.log10c_obs, 0.0), np.zeros(pad)])
+    t_padded = np.concatenate([inputs.t_model, np.zeros(pad)])
     b_is_frac = (inputs.bench_unit == 0).astype(float)
     inv_n = np.where(np.isfinite(inputs.n_items), 1.0 / np.nan_to_num(inputs.n_items, nan=1.0), 0.0)
     if not config.use_n_items:
@@ -473,26 +485,32 @@ def build_model(inputs: ModelInputs, config: ModelConfig | None = None):
     is_frac_obs = inputs.obs_unit == 0
     y_safe = np.where(is_frac_obs, inputs.y, 0.5)
     log_y, log1m_y = np.where(is_frac_obs, np.log(y_safe), 0.0), np.where(is_frac_obs, np.log1p(-y_safe), 0.0)
+    coords = {**coords, "model_slot": [*inputs.model_ids, *(f"_slot{i}" for i in range(pad))]}
 
     with pm.Model(coords=coords, check_bounds=False) as model:
+        # Every data array is pm.Data (an input of the compiled function, not a constant in it)
+        # and the model axis is padded to ``model_slots`` entries: refits on other or grown data
+        # then compile to the same graph, which forecast.sampler loads from its disk cache.
+        # Padding slots have no results and unknown compute: their z_model is prior-only.
         obs_model = pm.Data("obs_model", inputs.obs_model, dims="obs")
         obs_bench = pm.Data("obs_bench", inputs.obs_bench, dims="obs")
-        t_model = inputs.t_model
+        t_model = pm.Data("t_model", t_padded)
 
         # ---- latent capability -------------------------------------------------------
         sigma_m = pm.HalfNormal("sigma_model", config.sigma_model_sd)
         alpha = pm.Normal("alpha", 0.0, config.alpha_sd)
-        theta_mean = alpha * pt.ones(inputs.n_models)
-        tau2 = pt.sqr(sigma_m) * pt.ones(inputs.n_models)
+        theta_mean = alpha * pt.ones_like(t_model)
+        tau2 = pt.sqr(sigma_m) * pt.ones_like(t_model)
         if config.has_compute:
             mu_c0 = _standardised("mu_c0", config.mu_c0_mu, config.mu_c0_sd)
             g_c = _standardised("g_c", config.g_c_mu, config.g_c_sd)
             s_c = pm.HalfNormal("s_c", config.s_c_sd)
             trend_c = mu_c0 + g_c * t_model
-            kidx = np.flatnonzero(inputs.c_known)
-            if len(kidx):
-                pm.Normal("log10_compute_obs", trend_c[kidx], s_c, observed=inputs.log10c_obs[kidx],
-                          dims="model_compute_known")
+            known = pm.Data("compute_known", known)
+            c_filled = pm.Data("log10_compute_filled", c_filled)
+            # Normal(log10 C | trend_c(t), s_c) of every model with known compute
+            pm.Potential("log10_compute_obs", pt.sum(known * (
+                -0.5 * pt.sqr((c_filled - trend_c) / s_c) - pt.log(s_c) - 0.5 * np.log(2 * np.pi))))
             beta_c = _standardised("beta_c", config.beta_c_mu, config.beta_c_sd)
             c_eff = known * c_filled + (1 - known) * trend_c
             theta_mean = theta_mean + beta_c * (c_eff - config.c_ref)
@@ -503,12 +521,13 @@ def build_model(inputs: ModelInputs, config: ModelConfig | None = None):
             k = knot_years(config)
             if k is not None:
                 beta_t_recent = pm.Normal("beta_t_recent", 0.0, config.beta_t_recent_sd)
-                theta_mean = theta_mean + beta_t_recent * np.maximum(t_model - k, 0.0)
-        z_m = pm.Normal("z_model", 0.0, 1.0, dims="model")
-        theta = pm.Deterministic("theta", theta_mean + pt.sqrt(tau2) * z_m, dims="model")
+                theta_mean = theta_mean + beta_t_recent * pt.maximum(t_model - k, 0.0)
+        z_m = pm.Normal("z_model", 0.0, 1.0, dims="model_slot")
+        theta_slots = theta_mean + pt.sqrt(tau2) * z_m
+        pm.Deterministic("theta", theta_slots[:n_m], dims="model")  # not in the log density
 
         # ---- test-time compute per observation ----------------------------------------
-        theta_obs = theta[obs_model]
+        theta_obs = theta_slots[obs_model]
         if config.has_test_time:
             log10_mult = pm.Data("log10_mult", inputs.log10_mult, dims="obs")
             effort_step = pm.Data("effort_step", inputs.effort_step, dims="obs")
@@ -531,7 +550,7 @@ def build_model(inputs: ModelInputs, config: ModelConfig | None = None):
             z_gamma = pm.Normal("z_gamma", 0.0, 1.0, dims="domain")
             gamma_d = pm.Deterministic("gamma_domain", pt.exp(log_gamma + gamma_sd * z_gamma), dims="domain")
             delta = pm.LogNormal("delta_eff", np.log(config.delta_eff_median), config.delta_eff_log_sd)
-            dom = pt.as_tensor(inputs.bench_domain)[obs_bench]
+            dom = pm.Data("bench_domain", inputs.bench_domain)[obs_bench]
             theta_obs = (theta_obs + rho_d[dom] * reasoning_obs
                          + gamma_d[dom] * (log10_mult + delta * effort_step))
 
@@ -548,20 +567,21 @@ def build_model(inputs: ModelInputs, config: ModelConfig | None = None):
             sigma_c = pm.LogNormal("sigma_continuous", np.log(config.sigma_continuous_median),
                                    config.sigma_continuous_log_sd, dims="benchmark_continuous")
             loc_cont = pm.Normal("location_continuous", 0.0, config.location_sd, dims="benchmark_continuous")
+            perm = pm.Data("bench_order", perm)
             location = pt.concatenate([loc_frac, loc_cont])[perm]
             log_slope = pt.concatenate([ls_frac, ls_cont])[perm]
-            phi_b = pt.concatenate([pt.exp(log_phi), pt.ones(len(cont_b))])[perm]
-            sigma_b = pt.concatenate([pt.ones(len(frac_b)), sigma_c])[perm]
+            phi_b = pt.concatenate([pt.exp(log_phi), pt.ones_like(sigma_c)])[perm]
+            sigma_b = pt.concatenate([pt.ones_like(log_phi), sigma_c])[perm]
         else:
             location, log_slope, phi_b, sigma_b = loc_frac, ls_frac, pt.exp(log_phi), pt.ones(n_b)
         location = pm.Deterministic("location", location, dims="benchmark")
         slope = pm.Deterministic("slope", pt.exp(log_slope), dims="benchmark")
-        phi_b = 1.0 / (1.0 / phi_b + inv_n)  # item sampling noise on top of benchmark mismatch
+        phi_b = 1.0 / (1.0 / phi_b + pm.Data("inv_n_items", inv_n))  # item sampling noise on top of benchmark mismatch
         lgam_phi = pt.gammaln(phi_b)
         eta = slope[obs_bench] * (theta_obs - location[obs_bench])
         pm.CustomDist(
-            "y", eta, pt.as_tensor(inputs.floor)[obs_bench], pt.as_tensor(span)[obs_bench],
-            pt.as_tensor(b_is_frac)[obs_bench], phi_b[obs_bench], lgam_phi[obs_bench], sigma_b[obs_bench],
+            "y", eta, pm.Data("bench_floor", inputs.floor)[obs_bench], pm.Data("bench_span", span)[obs_bench],
+            pm.Data("bench_is_fraction", b_is_frac)[obs_bench], phi_b[obs_bench], lgam_phi[obs_bench], sigma_b[obs_bench],
             pm.Data("log_y", log_y, dims="obs"), pm.Data("log1m_y", log1m_y, dims="obs"),
             logp=_score_logp, random=_score_random, observed=pm.Data("y_obs", inputs.y, dims="obs"), dims="obs",
         )
@@ -780,13 +800,16 @@ def sample_model(model, *, seed: int, draws: int, tune: int, chains: int, sample
     if sampler == "nutpie":
         import nutpie
 
+        from .sampler import compile_model
+
         t0 = time.perf_counter()
-        # nutpie compiles the log density and an "expand" function for the stored variables
-        # with numba, in every new process. Storing only the free variables cuts a third of that
-        # compile; the deterministics are computed afterwards by PyMC in one vectorised pass
-        # (PyTensor's C backend, whose compiled code is cached on disk across processes).
-        compiled = nutpie.compile_pymc_model(model, var_names=[v.name for v in model.free_RVs])
+        # Only the free variables are stored; the deterministics are computed afterwards by PyMC
+        # in one vectorised pass (PyTensor's C backend, cached on disk across processes).
+        # compile_model reuses numba machine code cached on disk by earlier processes.
+        compiled, info = compile_model(model, var_names=[v.name for v in model.free_RVs])
         timing["compile_seconds"] = time.perf_counter() - t0
+        timing["compile_graph_seconds"] = info["graph_seconds"]
+        timing["compile_jit_seconds"] = info["jit_seconds"]
         t0 = time.perf_counter()
         idata = nutpie.sample(compiled, draws=draws, tune=tune, chains=chains, cores=_cores(chains), seed=seed,
                               adaptation=config.adaptation, target_accept=config.target_accept,
@@ -813,6 +836,18 @@ def sample_model(model, *, seed: int, draws: int, tune: int, chains: int, sample
     return idata, timing
 
 
+def drop_padding_slots(post: xr.Dataset, model_ids: list[str]) -> xr.Dataset:
+    """``z_model`` over the fitted models only (dim ``model``), without build_model's padding."""
+    if "model_slot" not in post.dims:
+        return post
+    z = post["z_model"].isel(model_slot=slice(0, len(model_ids))).rename(model_slot="model")
+    attrs = dict(post.attrs)
+    post = post.drop_vars("z_model").drop_dims("model_slot")
+    post["z_model"] = z.assign_coords(model=list(model_ids))
+    post.attrs.update(attrs)
+    return post
+
+
 def fit_model(ds, config: ModelConfig | None = None, *, seed: int = 1, draws: int = 1000, tune: int = 1000,
               chains: int = 4, sampler: str = "nutpie", progressbar: bool = True):
     """Fit the capability model to a dataset; return an ``xarray.DataTree`` with groups
@@ -823,6 +858,7 @@ def fit_model(ds, config: ModelConfig | None = None, *, seed: int = 1, draws: in
     model = build_model(inputs, config)
     idata, timing = sample_model(model, seed=seed, draws=draws, tune=tune, chains=chains, sampler=sampler,
                                  progressbar=progressbar, config=config)
+    idata["posterior"] = drop_padding_slots(idata["posterior"].to_dataset(), inputs.model_ids)
     return finalize_idata(idata, inputs, config, seed=int(seed), sampler=sampler,
                           data_hash=str(getattr(ds, "data_hash", "")), **timing)
 

@@ -1,0 +1,202 @@
+"""Compile a PyMC model for nutpie so that its machine code is reused across processes.
+
+``nutpie.compile_pymc_model`` (numba backend) wraps PyTensor's log-density function in a numba
+``cfunc`` that refers to process-local objects ("dynamic globals": the shared data and the
+function are closed over), so numba cannot cache it. On the bundled data every new process spent
+13-14 s of a 20-25 s compile on that wrapper, although PyTensor's own numba cache already held
+the log density.
+
+``compile_model`` builds the same two C callbacks nutpie's sampler calls (log density with
+gradient, and "expand" to the stored variables), but from generated source registered with
+PyTensor's numba cache under a key derived from PyTensor's key for the graph, and with the shared
+data read through a pointer table instead of closed over. The callbacks are then cacheable: a
+process that compiles a graph already seen loads them from disk. The sampler itself is nutpie's,
+unchanged (``nutpie.compile_pymc.CompiledPyMCModel``).
+
+What remains per process is PyTensor's graph construction and rewriting (about 7 s here). A
+graph with other constants (data values baked in, other dimension sizes) gets another key and
+compiles afresh, so ``forecast.model.build_model`` passes the data as ``pm.Data``.
+
+Uses private helpers of nutpie 0.16 (``_make_functions``, ``_wrap_with_lock``,
+``_prepare_dims_and_coords``, ``CompiledPyMCModel``). If they are missing, or the graph has
+inputs this module does not handle, ``compile_model`` falls back to ``nutpie.compile_pymc_model``
+and says so in the returned info.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+import numpy as np
+from numba.extending import intrinsic
+
+#: Part of the cache key: bump when the generated source below changes.
+_SOURCE_VERSION = "forecast-cfunc-v2"
+
+
+@intrinsic
+def _as_voidptr(typingctx, address):
+    """An integer memory address as a ``void*`` (for ``numba.carray``)."""
+    from numba.core import cgutils, types
+
+    def codegen(context, builder, signature, args):
+        return builder.inttoptr(args[0], cgutils.voidptr_t)
+
+    return types.voidptr(address), codegen
+
+
+_NUMBA_DTYPES = {np.dtype("float64"): "np.float64", np.dtype("int64"): "np.int64",
+                 np.dtype("int32"): "np.int32", np.dtype("bool"): "np.bool_", np.dtype("uint8"): "np.uint8"}
+
+
+def _shared_table(arrays: list[np.ndarray]) -> np.ndarray:
+    """The pointer table the callbacks read: for array k, entries 2k (address) and 2k+1 (length)."""
+    table = np.zeros(max(1, 2 * len(arrays)), dtype=np.uint64)
+    for k, a in enumerate(arrays):
+        table[2 * k] = a.ctypes.data
+        table[2 * k + 1] = a.size
+    return table
+
+
+def _unpack_lines(arrays: list[np.ndarray], first: int) -> tuple[list[str], list[str]]:
+    """Source lines binding ``s0, s1, ...`` to table entries ``first, first + 1, ...``."""
+    lines, names = [], []
+    for k, a in enumerate(arrays):
+        dt, i = _NUMBA_DTYPES[a.dtype], first + k
+        shape = "()" if a.ndim == 0 else f"(table[{2 * i + 1}],)"
+        lines.append(f"        s{k} = numba.carray(_as_voidptr(table[{2 * i}]), {shape}, {dt})")
+        names.append(f"s{k}")
+    return lines, names
+
+
+def _callback_source(kind: str, arrays: list[np.ndarray], first: int, n_table: int, n_dim: int,
+                     n_expanded: int) -> str:
+    unpack, names = _unpack_lines(arrays, first)
+    args = ", ".join(["x", *names])
+    head = [f"        table = numba.carray(user_data_, ({n_table},), np.uint64)", *unpack]
+    if kind == "logp":
+        return "\n".join([
+            "def forecast_logp(dim, x_, out_, logp_, user_data_):",
+            f"    if dim != {n_dim}:",
+            "        return -1",
+            "    try:",
+            *head,
+            f"        x = numba.carray(x_, ({n_dim},))",
+            f"        out = numba.carray(out_, ({n_dim},))",
+            "        logp = numba.carray(logp_, ())",
+            f"        value, grad = inner({args})",
+            "        logp[()] = value",
+            "        out[...] = grad",
+            "        if not np.all(np.isfinite(out)):",
+            "            return 3",
+            "        if not np.isfinite(value):",
+            "            return 4",
+            "    except Exception:  # noqa: BLE001",
+            "        return 1",
+            "    return 0",
+        ])
+    return "\n".join([
+        "def forecast_expand(dim, expanded, x_, out_, user_data_):",
+        f"    if dim != {n_dim} or expanded != {n_expanded}:",
+        "        return -1",
+        "    try:",
+        *head,
+        f"        x = numba.carray(x_, ({n_dim},))",
+        f"        out = numba.carray(out_, ({n_expanded},))",
+        f"        (values,) = inner({args})",
+        "        out[...] = values",
+        "    except Exception:  # noqa: BLE001",
+        "        return -2",
+        "    return 0",
+    ])
+
+
+def _cached_callback(kind: str, jit_fn, arrays: list[np.ndarray], first: int, n_table: int, n_dim: int,
+                     n_expanded: int):
+    """A numba ``cfunc`` calling PyTensor's ``jit_fn``, cached on disk when PyTensor keyed the
+    graph. Returns (cfunc, cached)."""
+    import numba
+    from pytensor.link.numba.cache import CACHED_SRC_FUNCTIONS, compile_numba_function_src
+
+    inner_key = CACHED_SRC_FUNCTIONS.get(jit_fn.py_func)
+    src = _callback_source(kind, arrays, first, n_table, n_dim, n_expanded)
+    key = None
+    if inner_key is not None:
+        import hashlib
+
+        key = hashlib.sha256("\n".join([_SOURCE_VERSION, numba.__version__, inner_key, src]).encode()).hexdigest()
+    name = "forecast_logp" if kind == "logp" else "forecast_expand"
+    py_func = compile_numba_function_src(src, name, global_env=globals() | {"numba": numba, "inner": jit_fn},
+                                         cache_key=key)
+    u64, f64p = numba.types.uint64, numba.types.CPointer(numba.types.double)
+    if kind == "logp":
+        sig = numba.types.int64(u64, f64p, f64p, f64p, numba.types.voidptr)
+    else:
+        sig = numba.types.int64(u64, u64, f64p, f64p, numba.types.voidptr)
+    if key is not None:
+        try:
+            return numba.cfunc(sig, cache=True)(py_func), True
+        except Exception:  # noqa: BLE001 - an unreadable cache entry: compile in process instead
+            pass
+    return numba.cfunc(sig)(py_func), False
+
+
+def compile_model(model, var_names: list[str] | None = None) -> tuple[Any, dict[str, Any]]:
+    """Return (nutpie compiled model, info). ``info`` has ``path`` ("cached-cfunc" or
+    "nutpie"), ``graph_seconds`` (PyTensor graph build and rewrites), ``jit_seconds`` (numba:
+    under a second on a cache hit), ``cached`` (the callbacks have a disk-cache key) and
+    ``cache_hit`` (both were loaded from disk)."""
+    import nutpie
+
+    info: dict[str, Any] = {}
+    t0 = time.perf_counter()
+
+    def fallback(reason: str):
+        compiled = nutpie.compile_pymc_model(model, var_names=var_names)
+        info.update(path="nutpie", reason=reason, graph_seconds=time.perf_counter() - t0, jit_seconds=0.0,
+                    cached=False)
+        return compiled, info
+
+    try:
+        from nutpie import compile_pymc as C
+        from pymc.initial_point import make_initial_point_fn
+
+        make_functions, wrap_with_lock = C._make_functions, C._wrap_with_lock
+        dims_and_coords, Compiled = C._prepare_dims_and_coords, C.CompiledPyMCModel
+    except (ImportError, AttributeError) as exc:  # nutpie's internals moved: its public path
+        return fallback(f"nutpie internals: {exc}")
+
+    point_fn = wrap_with_lock(make_initial_point_fn(
+        model=model, jitter_rvs=set(model.free_RVs), default_strategy="support_point", return_transformed=True))
+    n_dim, n_expanded, logp_pt, expand_pt, init_fn, shape_info, reparam = make_functions(
+        model, mode="NUMBA", compute_grad=True, join_expanded=True, pymc_initial_point_fn=point_fn,
+        var_names=var_names)
+    info["graph_seconds"] = time.perf_counter() - t0
+
+    t0 = time.perf_counter()
+    logp_arrays = [np.array(v.get_value(), order="C", copy=True) for v in logp_pt.get_shared()]
+    expand_arrays = [np.array(v.get_value(), order="C", copy=True) for v in expand_pt.get_shared()]
+    if any(a.dtype not in _NUMBA_DTYPES or a.ndim > 1 for a in [*logp_arrays, *expand_arrays]):
+        return fallback("shared data of an unsupported dtype or rank")
+    # nutpie hands both callbacks the same user-data pointer: one table, logp arrays first
+    arrays = [*logp_arrays, *expand_arrays]
+    n_table = max(1, 2 * len(arrays))
+    logp_cf, cached_l = _cached_callback("logp", logp_pt.vm.jit_fn, logp_arrays, 0, n_table, n_dim, n_expanded)
+    expand_cf, cached_e = _cached_callback("expand", expand_pt.vm.jit_fn, expand_arrays, len(logp_arrays), n_table,
+                                           n_dim, n_expanded)
+    info["jit_seconds"] = time.perf_counter() - t0
+    info["cached"] = cached_l and cached_e
+    info["cache_hit"] = bool(logp_cf.cache_hits and expand_cf.cache_hits)
+
+    dims, coords = dims_and_coords(model, shape_info, reparam)
+    compiled = Compiled(
+        compiled_logp_func=logp_cf, compiled_expand_func=expand_cf, initial_point_func=init_fn,
+        shared_data={f"s{k}": a for k, a in enumerate(arrays)},  # keeps the arrays alive
+        shared_var_keys={},  # so with_data() refuses: the table would not follow
+        user_data=_shared_table(arrays), n_expanded=n_expanded, shape_info=shape_info,
+        logp_func=logp_pt, expand_func=expand_pt, _n_dim=n_dim,
+        _shapes={name: tuple(shape) for name, _, shape in zip(*shape_info)}, _coords=coords,
+        dims=dims, reparameterized_names=reparam)
+    info["path"] = "cached-cfunc"
+    return compiled, info

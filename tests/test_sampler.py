@@ -1,0 +1,122 @@
+"""The cached nutpie callbacks (forecast/sampler.py): same numbers as PyTensor's function, and
+loaded from disk by a second process."""
+
+from __future__ import annotations
+
+import ctypes
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+pytest.importorskip("nutpie")
+
+from forecast import model as M  # noqa: E402
+from forecast.sampler import compile_model  # noqa: E402
+from forecast.simulate import simulate_dataset  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
+LOGP = ctypes.CFUNCTYPE(ctypes.c_int64, ctypes.c_uint64, ctypes.c_void_p, ctypes.c_void_p, ctypes.c_void_p,
+                        ctypes.c_void_p)
+EXPAND = ctypes.CFUNCTYPE(ctypes.c_int64, ctypes.c_uint64, ctypes.c_uint64, ctypes.c_void_p, ctypes.c_void_p,
+                          ctypes.c_void_p)
+
+
+def small_model(seed: int = 5, perturb: bool = False):
+    ds, _ = simulate_dataset(seed, n_models=12, n_benchmarks=4, p_eval=0.7)
+    if perturb:  # other scores and fewer results, same models and benchmarks
+        r = ds.results.iloc[:-3].copy()
+        frac = r["benchmark"].map(ds.benchmarks.set_index("benchmark")["unit"]).eq("fraction")
+        r.loc[frac, "score"] = (r.loc[frac, "score"] * 0.9).clip(0, 1)
+        ds.results = r
+    cfg = M.ModelConfig()
+    return M.build_model(M.prepare(ds, cfg), cfg)
+
+
+@pytest.fixture(scope="module")
+def compiled():
+    model = small_model()
+    return compile_model(model, var_names=[v.name for v in model.free_RVs])
+
+
+def call_logp(cm, x):
+    out, lp = np.zeros(cm.n_dim), np.zeros(())
+    rc = LOGP(cm.compiled_logp_func.address)(cm.n_dim, x.ctypes.data, out.ctypes.data, lp.ctypes.data,
+                                             cm.user_data.ctypes.data)
+    return rc, float(lp), out
+
+
+def test_callbacks_equal_pytensor_function(compiled):
+    cm, info = compiled
+    assert info["path"] == "cached-cfunc" and info["cached"]
+    rng = np.random.default_rng(0)
+    for _ in range(3):
+        x = rng.normal(size=cm.n_dim) * 0.3
+        rc, lp, grad = call_logp(cm, x)
+        ref_lp, ref_grad = cm.logp_func(x)
+        assert rc == 0
+        np.testing.assert_allclose(lp, float(ref_lp), rtol=1e-12)
+        np.testing.assert_allclose(grad, ref_grad, rtol=1e-9, atol=1e-9)
+        out = np.zeros(cm.n_expanded)
+        rc = EXPAND(cm.compiled_expand_func.address)(cm.n_dim, cm.n_expanded, x.ctypes.data, out.ctypes.data,
+                                                     cm.user_data.ctypes.data)
+        assert rc == 0
+        np.testing.assert_allclose(out, np.concatenate([np.ravel(v) for v in cm.expand_func(x)]), rtol=1e-12)
+
+
+def test_wrong_dimension_is_refused(compiled):
+    cm, _ = compiled
+    x = np.zeros(cm.n_dim + 1)
+    out, lp = np.zeros(cm.n_dim + 1), np.zeros(())
+    rc = LOGP(cm.compiled_logp_func.address)(cm.n_dim + 1, x.ctypes.data, out.ctypes.data, lp.ctypes.data,
+                                             cm.user_data.ctypes.data)
+    assert rc == -1
+
+
+def test_other_data_same_graph_other_logp(compiled):
+    """The data are inputs of the compiled function, not constants in it: other scores and
+    fewer results (same models and benchmarks) reuse the cached callbacks and give another log
+    density, equal to PyTensor's on that data."""
+    cm_a, _ = compiled
+    b = small_model(perturb=True)
+    cm_b, info = compile_model(b, var_names=[v.name for v in b.free_RVs])
+    assert info["cache_hit"], info
+    assert cm_b.n_dim == cm_a.n_dim
+    x = np.full(cm_a.n_dim, 0.1)
+    assert call_logp(cm_a, x)[1] != call_logp(cm_b, x)[1]
+    for cm in (cm_a, cm_b):
+        np.testing.assert_allclose(call_logp(cm, x)[1], float(cm.logp_func(x)[0]), rtol=1e-12)
+
+
+def test_model_axis_is_padded():
+    from forecast.model import MODEL_SLOT_BLOCK, model_slots
+
+    assert model_slots(1) == MODEL_SLOT_BLOCK == model_slots(MODEL_SLOT_BLOCK)
+    assert model_slots(MODEL_SLOT_BLOCK + 1) == 2 * MODEL_SLOT_BLOCK
+    m = small_model()  # 12 models
+    assert len(m.coords["model_slot"]) == MODEL_SLOT_BLOCK
+    assert m.initial_point()["z_model"].shape == (MODEL_SLOT_BLOCK,)
+    assert len(m.coords["model"]) == 12
+
+
+SCRIPT = """
+import json, sys
+sys.path.insert(0, {root!r})
+from tests.test_sampler import small_model
+from forecast.sampler import compile_model
+m = small_model()
+cm, info = compile_model(m, var_names=[v.name for v in m.free_RVs])
+print(json.dumps(info))
+"""
+
+
+def test_second_process_loads_the_callbacks_from_disk(compiled):
+    """The point of the module: a new process does not compile the callbacks again."""
+    script = SCRIPT.format(root=str(ROOT))
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
+    info = json.loads(out.stdout.strip().splitlines()[-1])
+    assert info["path"] == "cached-cfunc"
+    assert info["cache_hit"], info  # this module's fixture compiled the same graph first
