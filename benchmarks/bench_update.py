@@ -80,7 +80,7 @@ def main() -> int:
         ex = ROOT / "docs" / "examples"
         t_upd = run(["update", str(ex / "o1_results.csv"), "--models", str(ex / "o1_models.csv"),
                      "--data", str(tmp / "asof"), "--fit", str(tmp / "fit.nc"), "--out", str(tmp / "upd.nc"),
-                     "--seed", str(args.seed), "--json"])
+                     "--seed", str(args.seed), "--json", "--no-ledger"])
         subprocess.run([FORECAST, "data", "add", str(ex / "o1_results.csv"), "--models", str(ex / "o1_models.csv"),
                         "--data", str(tmp / "asof2")], check=True, stdout=subprocess.DEVNULL)
         t_refit = run(["fit", "--data", str(tmp / "asof2"), "--seed", str(args.seed), "--out", str(tmp / "refit.nc"),

@@ -358,6 +358,9 @@ def update_cmd(
     by: Annotated[Optional[list[str]], typer.Option("--by", help="Date YYYY-MM-DD (repeatable; default each year end).")] = None,
     thresholds: ThresholdsOpt = None,
     refit: Annotated[bool, typer.Option("--refit", help="Always refit by MCMC instead of reweighting the draws.")] = False,
+    draws: Annotated[int, typer.Option("--draws", min=100, help="Draws per chain of a refit.")] = 1000,
+    tune: Annotated[int, typer.Option("--tune", min=50, help="Tuning steps per chain of a refit (its chains start "
+                                                               "at draws of the previous fit).")] = 300,
     seed: SeedOpt = 1,
     ledger: LedgerOpt = None,
     no_ledger: NoLedgerOpt = False,
@@ -369,7 +372,8 @@ def update_cmd(
 
     try:
         res = run_update(results, models, data=data, fit=fit, out=out, seed=seed, thresholds_path=thresholds,
-                         threshold_ids=threshold, by=by, refit=refit, progressbar=not json_out)
+                         threshold_ids=threshold, by=by, refit=refit, draws=draws, tune=tune,
+                         progressbar=not json_out)
         if not no_ledger:
             after = {"as_of": res.as_of, "fit": res.fit_attrs,
                      "thresholds": [{"id": th, "prob_by": {x["by"]: x["after"] for x in res.shift if x["threshold"] == th}}
@@ -384,6 +388,14 @@ def update_cmd(
     typer.echo(f"added {m['added']['results']} results and {m['added']['models']} models; fit updated by "
                f"{res.method}" + (f" (Pareto k {res.pareto_k:.2f})" if res.pareto_k is not None else "")
                + f" in {res.timing['update_seconds']:.1f} s; saved to {res.fit}; as of {res.as_of}")
+    d = res.diagnostics
+    if d is not None:
+        from .fit import diagnostics_pass
+
+        ok = diagnostics_pass(d)
+        typer.echo(f"refit diagnostics: max R-hat {d['max_rhat']:.4f}, min bulk ESS {d['min_ess_bulk']:.0f}, "
+                   f"divergences {d['divergences']}" + ("" if ok else
+                   "  WARNING: not converged; rerun with more --draws, or refit with `forecast fit`"))
     typer.echo("\nHow surprising each new result was (predictive percentile under the previous fit):")
     def surprise_order(s):
         p = s["predictive_percentile"]

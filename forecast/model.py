@@ -791,8 +791,68 @@ def _cores(chains: int) -> int:
     return max(1, min(chains, os.cpu_count() or 1))
 
 
+def warm_start(model, previous, model_ids: list[str] | None = None):
+    """Initial points for a refit on grown data: each chain starts at a draw (chosen by the
+    chain's seed) of the ``previous`` posterior, mapped onto this model's parameters by
+    coordinate label (model, benchmark, domain) and transformed to the sampler's space. Entries
+    new to the data (a new model, a new benchmark) and padding slots start at a draw of their
+    standard-normal prior for ``*_z``-type variables, or at the mean of the known entries
+    otherwise; zero-sum variables are re-centred. Returns ``fn(seed) -> {value var name: array}``
+    for ``forecast.sampler.compile_model``, or None when the previous posterior lacks a parameter
+    of this model (another config or model version): the sampler then starts as for a new fit."""
+    import pytensor
+    from pymc.distributions.multivariate import ZeroSumTransform
+
+    post = previous["posterior"].to_dataset()
+    free = list(model.free_RVs)
+    if any(rv.name not in post for rv in free):
+        return None
+    stacked = {rv.name: post[rv.name].stack(sample=("chain", "draw")).transpose("sample", ...) for rv in free}
+    n_draws = stacked[free[0].name].sizes["sample"]
+    maps = {}  # var name -> index of each of this model's entries in the previous draws (-1: new)
+    for rv in free:
+        da = stacked[rv.name]
+        dims = model.named_vars_to_dims.get(rv.name) or ()
+        if len(dims) != 1 or da.ndim != 2:
+            continue
+        new_labels = [str(x) for x in model.coords[dims[0]]]
+        old_labels = [str(x) for x in da[da.dims[1]].values]
+        if new_labels != old_labels:
+            where = {m: i for i, m in enumerate(old_labels)}
+            maps[rv.name] = np.array([where.get(m, -1) for m in new_labels])
+    standard = {rv.name for rv in free if rv.name.endswith("_z") or rv.name.startswith("z_")}
+    zero_sum = {rv.name for rv in free if isinstance(model.rvs_to_transforms.get(rv), ZeroSumTransform)}
+    values, outputs = [], []
+    for rv in free:
+        x = pytensor.tensor.TensorType("float64", shape=(None,) * rv.ndim)()
+        values.append(x)
+        transform = model.rvs_to_transforms.get(rv)
+        outputs.append(transform.forward(x, *rv.owner.inputs) if transform is not None else x)
+    forward = pytensor.function(values, outputs, on_unused_input="ignore", mode="FAST_COMPILE")
+    names = [model.rvs_to_values[rv].name for rv in free]
+
+    def point(seed) -> dict[str, np.ndarray]:
+        rng = np.random.default_rng(seed)
+        i = int(rng.integers(n_draws))
+        args = []
+        for rv in free:
+            v = np.asarray(stacked[rv.name].values[i], dtype="float64")
+            idx = maps.get(rv.name)
+            if idx is not None:
+                # a prior draw, not 0: nutpie refuses a start with a zero-gradient coordinate,
+                # which z = 0 of a padding slot without results would be
+                fill = rng.standard_normal(len(idx)) if rv.name in standard else np.full(len(idx), v.mean())
+                v = np.where(idx >= 0, v[np.maximum(idx, 0)], fill)
+                if rv.name in zero_sum:
+                    v = v - v.mean()
+            args.append(v)
+        return {n: np.asarray(o, dtype="float64") for n, o in zip(names, forward(*args))}
+
+    return point
+
+
 def sample_model(model, *, seed: int, draws: int, tune: int, chains: int, sampler: str,
-                 progressbar: bool, config: ModelConfig) -> tuple[Any, dict]:
+                 progressbar: bool, config: ModelConfig, init=None) -> tuple[Any, dict]:
     """Run the sampler; return (DataTree, timings)."""
     import pymc as pm
 
@@ -806,7 +866,7 @@ def sample_model(model, *, seed: int, draws: int, tune: int, chains: int, sample
         # Only the free variables are stored; the deterministics are computed afterwards by PyMC
         # in one vectorised pass (PyTensor's C backend, cached on disk across processes).
         # compile_model reuses numba machine code cached on disk by earlier processes.
-        compiled, info = compile_model(model, var_names=[v.name for v in model.free_RVs])
+        compiled, info = compile_model(model, var_names=[v.name for v in model.free_RVs], initial_point_fn=init)
         timing["compile_seconds"] = time.perf_counter() - t0
         timing["compile_graph_seconds"] = info["graph_seconds"]
         timing["compile_jit_seconds"] = info["jit_seconds"]
@@ -849,15 +909,18 @@ def drop_padding_slots(post: xr.Dataset, model_ids: list[str]) -> xr.Dataset:
 
 
 def fit_model(ds, config: ModelConfig | None = None, *, seed: int = 1, draws: int = 1000, tune: int = 1000,
-              chains: int = 4, sampler: str = "nutpie", progressbar: bool = True):
+              chains: int = 4, sampler: str = "nutpie", progressbar: bool = True, start_from=None):
     """Fit the capability model to a dataset; return an ``xarray.DataTree`` with groups
     posterior, sample_stats, log_likelihood (``score`` over ``obs``), observed_data and
-    constant_data (everything ``predict_scores`` needs), config and provenance in attrs."""
+    constant_data (everything ``predict_scores`` needs), config and provenance in attrs.
+    ``start_from``: an earlier fit whose posterior draws start the chains (``warm_start``)."""
     config = config or ModelConfig()
     inputs = prepare(ds, config)
     model = build_model(inputs, config)
+    init = warm_start(model, start_from) if start_from is not None and sampler == "nutpie" else None
     idata, timing = sample_model(model, seed=seed, draws=draws, tune=tune, chains=chains, sampler=sampler,
-                                 progressbar=progressbar, config=config)
+                                 progressbar=progressbar, config=config, init=init)
+    timing["warm_start"] = float(init is not None)
     idata["posterior"] = drop_padding_slots(idata["posterior"].to_dataset(), inputs.model_ids)
     return finalize_idata(idata, inputs, config, seed=int(seed), sampler=sampler,
                           data_hash=str(getattr(ds, "data_hash", "")), **timing)

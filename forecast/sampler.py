@@ -142,11 +142,13 @@ def _cached_callback(kind: str, jit_fn, arrays: list[np.ndarray], first: int, n_
     return numba.cfunc(sig)(py_func), False
 
 
-def compile_model(model, var_names: list[str] | None = None) -> tuple[Any, dict[str, Any]]:
+def compile_model(model, var_names: list[str] | None = None, initial_point_fn=None) -> tuple[Any, dict[str, Any]]:
     """Return (nutpie compiled model, info). ``info`` has ``path`` ("cached-cfunc" or
     "nutpie"), ``graph_seconds`` (PyTensor graph build and rewrites), ``jit_seconds`` (numba:
     under a second on a cache hit), ``cached`` (the callbacks have a disk-cache key) and
-    ``cache_hit`` (both were loaded from disk)."""
+    ``cache_hit`` (both were loaded from disk). ``initial_point_fn(seed) -> {value var name:
+    array}`` (transformed space) replaces PyMC's jittered default start, e.g. to start each chain
+    at a draw of an earlier posterior."""
     import nutpie
 
     info: dict[str, Any] = {}
@@ -167,7 +169,7 @@ def compile_model(model, var_names: list[str] | None = None) -> tuple[Any, dict[
     except (ImportError, AttributeError) as exc:  # nutpie's internals moved: its public path
         return fallback(f"nutpie internals: {exc}")
 
-    point_fn = wrap_with_lock(make_initial_point_fn(
+    point_fn = wrap_with_lock(initial_point_fn or make_initial_point_fn(
         model=model, jitter_rvs=set(model.free_RVs), default_strategy="support_point", return_transformed=True))
     n_dim, n_expanded, logp_pt, expand_pt, init_fn, shape_info, reparam = make_functions(
         model, mode="NUMBA", compute_grad=True, join_expanded=True, pymc_initial_point_fn=point_fn,

@@ -29,6 +29,8 @@ from .predict import forecastable, registry_units
 from .thresholds import load_thresholds, select
 
 K_MAX = 0.7
+#: Tuning steps of a warm-started refit (a fit from scratch uses 1500).
+WARM_TUNE = 300
 
 
 @dataclass
@@ -42,13 +44,14 @@ class UpdateResult:
     merge: dict
     timing: dict = field(default_factory=dict)
     as_of: str = ""
+    diagnostics: dict | None = None  # of the refit's sampler (None after a reweight)
     fit_attrs: dict = field(default_factory=dict)  # provenance of the updated fit, for the ledger
 
     def to_json(self) -> dict:
         k = self.pareto_k if self.pareto_k is None or np.isfinite(self.pareto_k) else None  # JSON has no inf
         return {"fit": self.fit, "as_of": self.as_of, "method": self.method, "pareto_k": k,
                 "surprise": self.surprise, "shift": self.shift, "influence": self.influence,
-                "merge": self.merge, "timing": self.timing}
+                "merge": self.merge, "timing": self.timing, "diagnostics": self.diagnostics}
 
 
 def surprise_percentiles(idata, added: pd.DataFrame, models: pd.DataFrame, seed: int) -> list[dict]:
@@ -148,7 +151,7 @@ def _weighted_prob(tc: np.ndarray, w: np.ndarray | None, t: float) -> float:
 
 def run_update(results_path, models_path=None, *, data=None, fit=Path("out/fit.nc"), out=None, seed: int = 1,
                thresholds_path=None, threshold_ids=None, by=None, scenario: str = "baseline",
-               refit: bool = False, draws: int = 1000, tune: int = 1000, chains: int = 4,
+               refit: bool = False, draws: int = 1000, tune: int | None = None, chains: int = 4,
                progressbar: bool = False) -> UpdateResult:
     t_start = time.perf_counter()
     data_dir = D.resolve_data_dir(data)
@@ -171,6 +174,7 @@ def run_update(results_path, models_path=None, *, data=None, fit=Path("out/fit.n
                             + "; ".join(f"{x['id']}: {x['reason']}" for x in skipped))
     sc = get_scenario(scenario)
 
+    t_loaded = time.perf_counter()
     surprise = surprise_percentiles(idata_old, added, ds_new.models, seed)
     before = threshold_forecast(idata_old, ths, by, scenario=scenario, seed=seed)
     dates = list(before["thresholds"][0]["prob_by"]) if before["thresholds"] else (by or [])
@@ -182,7 +186,7 @@ def run_update(results_path, models_path=None, *, data=None, fit=Path("out/fit.n
     as_of = newest.date().isoformat()
 
     config = M.config_from_idata(idata_old)
-    method, khat, influence = "refit", None, []
+    method, khat, influence, diag = "refit", None, [], None
     aug = None if refit else _augment(idata_old, ds_new, seed)
     t_update = time.perf_counter()
     if aug is not None:
@@ -233,9 +237,13 @@ def run_update(results_path, models_path=None, *, data=None, fit=Path("out/fit.n
                                       "setting": r["setting"], "by": d_max, "delta": float(delta[d_max])})
             new_idata = _resample(tree, lw, seed)
     if method == "refit":
-        new_idata = M.fit_model(ds_new, config, seed=seed, draws=draws, tune=tune, chains=chains,
-                                progressbar=progressbar)
+        # chains start at draws of the previous posterior (M.warm_start), so they begin in or
+        # near the typical set and need a shorter adaptation than a fit from scratch
+        new_idata = M.fit_model(ds_new, config, seed=seed, draws=draws, tune=tune if tune is not None else WARM_TUNE,
+                                chains=chains, progressbar=progressbar, start_from=idata_old)
         new_idata.attrs["as_of"] = as_of
+        diag = M.diagnostics(new_idata)
+        new_idata.attrs["diagnostics"] = json.dumps(diag)
     new_idata.attrs.update({
         "data_hash": ds_new.data_hash, "fit_format": FIT_FORMAT, "seed": int(seed),
         "parent_fit_id": idata_old.attrs.get("fit_id", ""), "update_method": method,
@@ -244,6 +252,7 @@ def run_update(results_path, models_path=None, *, data=None, fit=Path("out/fit.n
         "data_dir": str(data_dir),
     })
     update_seconds = time.perf_counter() - t_update
+    t_after = time.perf_counter()
     # the same dates as before: the defaults follow the as-of year, which the new results may move
     after = threshold_forecast(new_idata, ths, dates, scenario=scenario, seed=seed)
     shift = []
@@ -255,10 +264,15 @@ def run_update(results_path, models_path=None, *, data=None, fit=Path("out/fit.n
     new_idata.attrs["last_update"] = json.dumps({"method": method, "shift": shift, "surprise": surprise,
                                                  "influence": influence[:20]})
     # writes: fit first (a new file), then the data; nothing was written before this point
+    t_save = time.perf_counter()
     out_path = Path(out) if out else Path(fit)
     save_fit(new_idata, out_path)
     D.write_raw(merged, data_dir)
     result = UpdateResult(surprise, shift, influence, method, khat, str(out_path), report.summary(),
-                          {"update_seconds": update_seconds, "total_seconds": time.perf_counter() - t_start},
-                          as_of, {k: new_idata.attrs.get(k) for k in ("fit_id", "data_hash", "seed")})
+                          {"update_seconds": update_seconds, "total_seconds": time.perf_counter() - t_start,
+                           "load_seconds": t_loaded - t_start, "before_seconds": t_update - t_loaded,
+                           "after_seconds": t_save - t_after, "save_seconds": time.perf_counter() - t_save,
+                           **{k: float(new_idata.attrs[k]) for k in ("compile_seconds", "sampling_seconds")
+                              if k in new_idata.attrs and method == "refit"}},
+                          as_of, {k: new_idata.attrs.get(k) for k in ("fit_id", "data_hash", "seed")}, diag)
     return result

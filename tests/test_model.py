@@ -313,3 +313,63 @@ def test_attribution_components_sum_to_total(mocked_fit):
     assert df.attrs["old_model"] in set(ds.models["model"])
     old = ds.models.set_index("model").loc[df.attrs["old_model"], "release_date"]
     assert old <= pd.Timestamp("2024-09-12")
+
+
+# ---- warm start of a refit -----------------------------------------------------------------
+
+
+def test_warm_start_maps_previous_draws_onto_grown_data(mocked_fit):
+    """Each chain starts at a draw of the previous posterior: same draw for every parameter,
+    transformed to the sampler's space, z_model matched by model id; a new model (and every
+    padding slot) gets a finite prior draw, so the start has no zero-gradient coordinate."""
+    ds, idata = mocked_fit
+    new_model = ds.models.iloc[[0]].assign(model="brand-new", release_date=pd.Timestamp("2026-03-01"))
+    frac = ds.benchmarks[ds.benchmarks["unit"] == "fraction"]
+    new_bench = frac.iloc[[0]].assign(benchmark="aaa-new-bench")  # sorts first: shifts every index
+    new_results = pd.concat([ds.results[ds.results["benchmark"] == frac.iloc[0]["benchmark"]].iloc[[0]],
+                             ds.results.iloc[[0]]]).assign(model="brand-new", score=0.9)
+    new_results.iloc[0, new_results.columns.get_loc("benchmark")] = "aaa-new-bench"
+    grown = Dataset(models=pd.concat([new_model, ds.models], ignore_index=True),
+                    benchmarks=pd.concat([new_bench, ds.benchmarks], ignore_index=True),
+                    results=pd.concat([ds.results, new_results], ignore_index=True), data_hash="grown")
+    cfg = M.ModelConfig()
+    inputs = M.prepare(grown, cfg)
+    model = M.build_model(inputs, cfg)
+    start = M.warm_start(model, idata)
+    assert start is not None
+    p1, p1_again, p2 = start(1), start(1), start(2)
+    assert set(p1) == {model.rvs_to_values[rv].name for rv in model.free_RVs}
+    for name, v in p1.items():
+        np.testing.assert_array_equal(v, p1_again[name])  # seeded
+        assert np.all(np.isfinite(v)) and v.shape == model.initial_point()[name].shape
+    post = idata["posterior"].to_dataset().stack(sample=("chain", "draw"))
+    # find the draw chain 1 started from, through a scalar, and check the others came from it
+    i = int(np.argmin(np.abs(post["alpha"].values - p1["alpha"])))
+    np.testing.assert_allclose(p1["sigma_model_log__"], np.log(post["sigma_model"].values[i]))
+    np.testing.assert_allclose(p1["beta_t_z"], post["beta_t_z"].values[i])
+    z_old = post["z_model"].transpose("sample", "model").values[i]
+    old_ids = [str(m) for m in post["model"].values]
+    for j, m in enumerate(inputs.model_ids):
+        if m in old_ids:
+            assert p1["z_model"][j] == z_old[old_ids.index(m)]
+    assert not np.isclose(p1["z_model"][inputs.model_ids.index("brand-new")], 0.0)
+    # benchmark parameters follow their benchmark, not their position
+    assert "aaa-new-bench" in inputs.benchmark_ids
+    old_fr = [str(b) for b in post["benchmark_fraction"].values]
+    new_fr = list(model.coords["benchmark_fraction"])
+    phi_old = post["log_phi_z"].transpose("sample", "benchmark_fraction").values[i]
+    for j, b in enumerate(new_fr):
+        if b in old_fr:
+            assert p1["log_phi_z"][j] == phi_old[old_fr.index(b)]
+    assert p1["location_fraction_zerosum__"].shape == (len(new_fr) - 1,)
+    assert not np.array_equal(p1["alpha"], p2["alpha"])  # another chain, another draw
+
+
+def test_warm_start_declines_a_posterior_without_this_models_parameters(mocked_fit):
+    ds, idata = mocked_fit
+    cfg = M.ModelConfig(date_knot=None)  # no beta_t_recent in this model ...
+    model = M.build_model(M.prepare(ds, cfg), cfg)
+    assert M.warm_start(model, idata) is not None  # ... a subset: fine
+    idata2 = idata.copy()
+    idata2["posterior"] = idata["posterior"].to_dataset().drop_vars("beta_t_z")
+    assert M.warm_start(model, idata2) is None
