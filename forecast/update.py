@@ -274,5 +274,6 @@ def run_update(results_path, models_path=None, *, data=None, fit=Path("out/fit.n
                            "after_seconds": t_save - t_after, "save_seconds": time.perf_counter() - t_save,
                            **{k: float(new_idata.attrs[k]) for k in ("compile_seconds", "sampling_seconds")
                               if k in new_idata.attrs and method == "refit"}},
-                          as_of, {k: new_idata.attrs.get(k) for k in ("fit_id", "data_hash", "seed")}, diag)
+                          as_of=as_of, fit_attrs={k: new_idata.attrs.get(k) for k in ("fit_id", "data_hash", "seed")},
+                          diagnostics=diag)
     return result

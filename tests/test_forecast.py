@@ -240,3 +240,23 @@ def test_frontier_starts_at_the_observed_best_not_above_or_below_it(golden):
     b = inputs.benchmark_ids.index("bench-00")
     assert np.nansum(observed_best(inputs, b, np.log10(64)) >= observed_best(inputs, b)) == np.isfinite(
         observed_best(inputs, b)).sum()
+
+
+def test_update_text_output_and_ledger_row_name_the_new_fit(workdir, tmp_path):
+    """Without --json: the report prints, and the ledger records the updated fit's identity."""
+    from forecast import ledger as L
+
+    ledger = tmp_path / "update_ledger.sqlite"
+    res = runner.invoke(app, ["update", str(GOLDEN / "new_results.csv"), "--models", str(GOLDEN / "new_models.csv"),
+                              "--data", str(workdir / "data"), "--fit", str(workdir / "fit.nc"),
+                              "--out", str(workdir / "new.nc"), "--thresholds", str(THRESHOLDS),
+                              "--by", "2027-12-31", "--ledger", str(ledger)])
+    assert res.exit_code == 0, res.output
+    assert "P(crossed by date), before -> after" in res.stdout
+    new_fit = load_fit(workdir / "new.nc")
+    if new_fit.attrs["update_method"] == "refit":
+        assert "refit diagnostics: max R-hat" in res.stdout
+    rows = L.table(ledger)
+    assert len(rows) > 0
+    assert set(rows["fit_id"]) == {new_fit.attrs["fit_id"]}
+    assert set(rows["data_hash"]) == {new_fit.attrs["data_hash"]}
