@@ -791,7 +791,7 @@ def _cores(chains: int) -> int:
     return max(1, min(chains, os.cpu_count() or 1))
 
 
-def warm_start(model, previous, model_ids: list[str] | None = None):
+def warm_start(model, previous):
     """Initial points for a refit on grown data: each chain starts at a draw (chosen by the
     chain's seed) of the ``previous`` posterior, mapped onto this model's parameters by
     coordinate label (model, benchmark, domain) and transformed to the sampler's space. Entries
