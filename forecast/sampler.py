@@ -125,7 +125,10 @@ def _cached_callback(kind: str, jit_fn, arrays: list[np.ndarray], first: int, n_
     if inner_key is not None:
         import hashlib
 
-        key = hashlib.sha256("\n".join([_SOURCE_VERSION, numba.__version__, inner_key, src]).encode()).hexdigest()
+        import pytensor
+
+        parts = [_SOURCE_VERSION, numba.__version__, pytensor.__version__, inner_key, src]
+        key = hashlib.sha256("\n".join(parts).encode()).hexdigest()
     name = "forecast_logp" if kind == "logp" else "forecast_expand"
     py_func = compile_numba_function_src(src, name, global_env=globals() | {"numba": numba, "inner": jit_fn},
                                          cache_key=key)
