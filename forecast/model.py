@@ -372,8 +372,6 @@ def _phi_eff(phi: np.ndarray, n_items: np.ndarray, use_n: bool):
 
 def _coords(inputs: ModelInputs) -> dict[str, list]:
     frac = inputs.bench_unit == 0
-    unit = inputs.obs_unit
-    ids = np.asarray(inputs.obs_ids)
     return {
         "model": inputs.model_ids,
         "benchmark": inputs.benchmark_ids,
@@ -381,11 +379,6 @@ def _coords(inputs: ModelInputs) -> dict[str, list]:
         "obs": inputs.obs_ids,
         "benchmark_fraction": [b for b, f in zip(inputs.benchmark_ids, frac) if f],
         "benchmark_continuous": [b for b, f in zip(inputs.benchmark_ids, frac) if not f],
-        "model_compute_known": [m for m, k in zip(inputs.model_ids, inputs.c_known) if k],
-        "model_compute_missing": [m for m, k in zip(inputs.model_ids, inputs.c_known) if not k],
-        "obs_fraction": ids[unit == 0].tolist(),
-        "obs_elo": ids[unit == 1].tolist(),
-        "obs_minutes": ids[unit == 2].tolist(),
     }
 
 
