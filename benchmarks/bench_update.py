@@ -28,6 +28,18 @@ def run(args: list[str]) -> float:
     return time.perf_counter() - t
 
 
+def run_update(results: Path, models: Path, tmp: Path, seed: int) -> tuple[float, dict]:
+    """Time `forecast update` of ``tmp/asof`` and ``tmp/fit.nc`` in a new process; return
+    (seconds, its JSON report)."""
+    t0 = time.perf_counter()
+    out = subprocess.run([FORECAST, "update", str(results), "--models", str(models), "--data", str(tmp / "asof"),
+                          "--fit", str(tmp / "fit.nc"), "--out", str(tmp / "upd.nc"), "--seed", str(seed), "--json",
+                          "--no-ledger"], capture_output=True, text=True)
+    if out.returncode:
+        raise SystemExit(f"forecast update failed:\n{out.stderr[-2000:]}")
+    return time.perf_counter() - t0, json.loads(out.stdout)
+
+
 def print_refit(res: dict) -> None:
     """The refit's own diagnostics and phases: a fast update is only useful if it converged."""
     d, t = res.get("diagnostics"), res.get("timing", {})
@@ -52,14 +64,7 @@ def quarter(seed: int, as_of: str = "2025-09-30") -> int:
         (tmp / "new_models.csv").write_text(D.to_csv_text(new_m, D._columns_for("models")))
         t_fit = run(["fit", "--data", str(tmp / "asof"), "--seed", str(seed), "--out", str(tmp / "fit.nc"),
                      "--json", "--allow-diagnostics-failure"])
-        t0 = time.perf_counter()
-        out = subprocess.run([FORECAST, "update", str(tmp / "new_results.csv"), "--models", str(tmp / "new_models.csv"),
-                              "--data", str(tmp / "asof"), "--fit", str(tmp / "fit.nc"), "--out", str(tmp / "upd.nc"),
-                              "--seed", str(seed), "--json", "--no-ledger"], capture_output=True, text=True)
-        if out.returncode:
-            raise SystemExit(f"forecast update failed:\n{out.stderr[-2000:]}")
-        t_upd = time.perf_counter() - t0
-        res = json.loads(out.stdout)
+        t_upd, res = run_update(tmp / "new_results.csv", tmp / "new_models.csv", tmp, seed)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     print(f"full fit as of {as_of}:              {t_fit:6.1f} s")
@@ -87,14 +92,7 @@ def main() -> int:
                      "--json", "--allow-diagnostics-failure"])
         shutil.copytree(tmp / "asof", tmp / "asof2")
         ex = ROOT / "docs" / "examples"
-        t0 = time.perf_counter()
-        out = subprocess.run([FORECAST, "update", str(ex / "o1_results.csv"), "--models", str(ex / "o1_models.csv"),
-                              "--data", str(tmp / "asof"), "--fit", str(tmp / "fit.nc"), "--out", str(tmp / "upd.nc"),
-                              "--seed", str(args.seed), "--json", "--no-ledger"], capture_output=True, text=True)
-        if out.returncode:
-            raise SystemExit(f"forecast update failed:\n{out.stderr[-2000:]}")
-        t_upd = time.perf_counter() - t0
-        res = json.loads(out.stdout)
+        t_upd, res = run_update(ex / "o1_results.csv", ex / "o1_models.csv", tmp, args.seed)
         subprocess.run([FORECAST, "data", "add", str(ex / "o1_results.csv"), "--models", str(ex / "o1_models.csv"),
                         "--data", str(tmp / "asof2")], check=True, stdout=subprocess.DEVNULL)
         t_refit = run(["fit", "--data", str(tmp / "asof2"), "--seed", str(args.seed), "--out", str(tmp / "refit.nc"),
