@@ -568,6 +568,16 @@ ledger_app = typer.Typer(help="Inspect and score the forecast ledger (every fore
 app.add_typer(ledger_app, name="ledger")
 
 
+def _existing_ledger(ledger: Optional[Path]) -> Path:
+    """The ledger path (--ledger, $FORECAST_LEDGER or the default); an error if none exists yet."""
+    from . import ledger as L
+
+    path = L.resolve_ledger(ledger)
+    if not path.exists():
+        raise ForecastError(f"{path}: no forecast ledger yet (forecast predict, update and recalibrate create it)")
+    return path
+
+
 @ledger_app.command("show")
 def ledger_show(
     ledger: LedgerOpt = None,
@@ -579,9 +589,7 @@ def ledger_show(
     from . import ledger as L
 
     try:
-        path = L.resolve_ledger(ledger)
-        if not path.exists():
-            raise ForecastError(f"{path}: no forecast ledger yet (forecast predict, update and recalibrate create it)")
+        path = _existing_ledger(ledger)
         t = L.table(path)
         rep = L.report(path)
     except ForecastError as exc:
@@ -621,9 +629,7 @@ def ledger_score(
     from . import ledger as L
 
     try:
-        path = L.resolve_ledger(ledger)
-        if not path.exists():
-            raise ForecastError(f"{path}: no forecast ledger yet (forecast predict, update and recalibrate create it)")
+        path = _existing_ledger(ledger)
         res = L.score_open(path, D.load_dataset(data))
         rep = L.report(path)
     except ForecastError as exc:
