@@ -70,24 +70,41 @@ def _unpack_lines(arrays: list[np.ndarray], first: int) -> tuple[list[str], list
     return lines, names
 
 
+def _affine_lines(n_dim: int, pre: int | None) -> list[str]:
+    """Source lines mapping the sampler's point ``u`` to the model's ``x = mu + L u`` (``L``
+    lower triangular, table entries ``pre`` and ``pre + 1``); without ``pre``, ``x = u``."""
+    if pre is None:
+        return [f"        x = numba.carray(x_, ({n_dim},))"]
+    return [
+        f"        u = numba.carray(x_, ({n_dim},))",
+        f"        mu = numba.carray(_as_voidptr(table[{2 * pre}]), ({n_dim},), np.float64)",
+        f"        chol = numba.carray(_as_voidptr(table[{2 * (pre + 1)}]), ({n_dim}, {n_dim}), np.float64)",
+        "        x = mu + np.dot(chol, u)",
+    ]
+
+
 def _callback_source(kind: str, arrays: list[np.ndarray], first: int, n_table: int, n_dim: int,
-                     n_expanded: int) -> str:
+                     n_expanded: int, pre: int | None = None) -> str:
     unpack, names = _unpack_lines(arrays, first)
     args = ", ".join(["x", *names])
-    head = [f"        table = numba.carray(user_data_, ({n_table},), np.uint64)", *unpack]
+    head = [f"        table = numba.carray(user_data_, ({n_table},), np.uint64)", *unpack,
+            *_affine_lines(n_dim, pre)]
     if kind == "logp":
+        if pre is None:
+            store_grad = ["        out[...] = grad"]
+        else:  # chain rule: d logp / du = L^T d logp / dx
+            store_grad = ["        out[...] = np.dot(grad, chol)"]
         return "\n".join([
             "def forecast_logp(dim, x_, out_, logp_, user_data_):",
             f"    if dim != {n_dim}:",
             "        return -1",
             "    try:",
             *head,
-            f"        x = numba.carray(x_, ({n_dim},))",
             f"        out = numba.carray(out_, ({n_dim},))",
             "        logp = numba.carray(logp_, ())",
             f"        value, grad = inner({args})",
             "        logp[()] = value",
-            "        out[...] = grad",
+            *store_grad,
             "        if not np.all(np.isfinite(out)):",
             "            return 3",
             "        if not np.isfinite(value):",
@@ -102,7 +119,6 @@ def _callback_source(kind: str, arrays: list[np.ndarray], first: int, n_table: i
         "        return -1",
         "    try:",
         *head,
-        f"        x = numba.carray(x_, ({n_dim},))",
         f"        out = numba.carray(out_, ({n_expanded},))",
         f"        (values,) = inner({args})",
         "        out[...] = values",
@@ -113,14 +129,14 @@ def _callback_source(kind: str, arrays: list[np.ndarray], first: int, n_table: i
 
 
 def _cached_callback(kind: str, jit_fn, arrays: list[np.ndarray], first: int, n_table: int, n_dim: int,
-                     n_expanded: int):
+                     n_expanded: int, pre: int | None = None):
     """A numba ``cfunc`` calling PyTensor's ``jit_fn``, cached on disk when PyTensor keyed the
     graph. Returns (cfunc, cached)."""
     import numba
     from pytensor.link.numba.cache import CACHED_SRC_FUNCTIONS, compile_numba_function_src
 
     inner_key = CACHED_SRC_FUNCTIONS.get(jit_fn.py_func)
-    src = _callback_source(kind, arrays, first, n_table, n_dim, n_expanded)
+    src = _callback_source(kind, arrays, first, n_table, n_dim, n_expanded, pre)
     key = None
     if inner_key is not None:
         import hashlib
@@ -205,3 +221,87 @@ def compile_model(model, var_names: list[str] | None = None, initial_point_fn=No
         dims=dims, reparameterized_names=reparam)
     info["path"] = "cached-cfunc"
     return compiled, info
+
+
+def with_preconditioner(compiled, mu: np.ndarray, chol: np.ndarray, initial_point=None) -> tuple[Any, dict[str, Any]]:
+    """``compiled`` (from ``compile_model``) sampled in whitened coordinates ``u`` with
+    ``x = mu + chol @ u``: a fixed dense preconditioner, for example the Cholesky factor of an
+    earlier posterior's covariance in the sampler's space. nutpie then adapts its diagonal mass
+    matrix and step size on ``u``; the stored draws are of ``x``, as without it. A correlated
+    posterior (a ridge) becomes close to isotropic, so trajectories need fewer steps and
+    successive draws are less dependent. Reuses the compiled PyTensor graph; the callbacks are
+    cached on disk like ``compile_model``'s. ``initial_point(seed) -> flat x`` replaces the
+    compiled model's start (for example a draw of the run that gave the covariance).
+    Returns (compiled, info)."""
+    from nutpie import compile_pymc as C
+    from scipy.linalg import solve_triangular
+
+    t0 = time.perf_counter()
+    n_dim = compiled.n_dim
+    mu = np.ascontiguousarray(mu, dtype=np.float64)
+    chol = np.ascontiguousarray(np.tril(chol), dtype=np.float64)
+    if mu.shape != (n_dim,) or chol.shape != (n_dim, n_dim) or not np.all(np.isfinite(chol)):
+        raise ValueError(f"preconditioner shapes {mu.shape}, {chol.shape} do not match {n_dim} dimensions")
+    if not np.all(np.diag(chol) > 0):
+        raise ValueError("the preconditioner's Cholesky factor needs a positive diagonal")
+    n_logp = len(compiled.logp_func.get_shared())
+    arrays = [compiled.shared_data[f"s{k}"] for k in range(len(compiled.shared_data))]
+    n_arrays = len(arrays)
+    pre = n_arrays  # mu and the flattened factor follow the data in the table
+    table_arrays = [*arrays, mu, chol.ravel()]
+    n_table = 2 * len(table_arrays)
+    logp_cf, cached_l = _cached_callback("logp", compiled.logp_func.vm.jit_fn, arrays[:n_logp], 0, n_table,
+                                         n_dim, compiled.n_expanded, pre)
+    expand_cf, cached_e = _cached_callback("expand", compiled.expand_func.vm.jit_fn, arrays[n_logp:], n_logp,
+                                           n_table, n_dim, compiled.n_expanded, pre)
+    init = initial_point or compiled.initial_point_func
+
+    def initial_point(seed):
+        return solve_triangular(chol, np.asarray(init(seed), dtype=np.float64) - mu, lower=True)
+
+    out = C.CompiledPyMCModel(
+        compiled_logp_func=logp_cf, compiled_expand_func=expand_cf, initial_point_func=initial_point,
+        shared_data={**compiled.shared_data, "mu": mu, "chol": chol}, shared_var_keys={},
+        user_data=_shared_table(table_arrays), n_expanded=compiled.n_expanded, shape_info=compiled.shape_info,
+        logp_func=compiled.logp_func, expand_func=compiled.expand_func, _n_dim=n_dim,
+        _shapes=compiled._shapes, _coords=compiled._coords, dims=compiled.dims,
+        reparameterized_names=getattr(compiled, "reparameterized_names", None))
+    info = {"path": "cached-cfunc-preconditioned", "jit_seconds": time.perf_counter() - t0,
+            "cached": cached_l and cached_e, "cache_hit": bool(logp_cf.cache_hits and expand_cf.cache_hits)}
+    return out, info
+
+
+def flat_unconstrained(idata, compiled) -> np.ndarray:
+    """Draws of a nutpie run (``store_unconstrained=True``) as rows of the sampler's flat
+    vector, in ``compiled``'s order: shape (chains * draws, n_dim)."""
+    cols = []
+    groups = [idata["unconstrained_posterior"], idata["posterior"]]
+    for name, sl, _ in zip(*compiled.shape_info):
+        if sl.start >= compiled.n_dim:
+            break
+        da = next(g[name] for g in groups if name in g.data_vars)
+        cols.append(da.values.reshape(da.sizes["chain"] * da.sizes["draw"], -1))
+    x = np.concatenate(cols, axis=1)
+    if x.shape[1] != compiled.n_dim:
+        raise ValueError(f"stored draws have {x.shape[1]} coordinates, the sampler {compiled.n_dim}")
+    return x
+
+
+def dense_preconditioner(x: np.ndarray, shrinkage: float) -> tuple[np.ndarray, np.ndarray]:
+    """(mean, lower Cholesky factor) of draws ``x`` (n, n_dim): the covariance is the sample
+    standard deviations around a correlation matrix shrunk towards the identity by
+    ``shrinkage`` (a few hundred draws of a few hundred coordinates give a noisy estimate).
+    A coordinate without spread in ``x`` (an entry new to the data, filled with a constant)
+    gets unit variance and no correlation."""
+    if not 0.0 <= shrinkage <= 1.0:
+        raise ValueError(f"shrinkage {shrinkage} is not in [0, 1]")
+    mu = x.mean(axis=0)
+    sd = x.std(axis=0)
+    flat = ~(sd > 1e-9)
+    sd = np.where(flat, 1.0, sd)
+    z = (x - mu) / sd
+    z[:, flat] = 0.0
+    corr = (z.T @ z) / max(1, len(x) - 1)
+    corr[np.diag_indices_from(corr)] = 1.0
+    corr = (1.0 - shrinkage) * corr + shrinkage * np.eye(len(mu))
+    return mu, np.linalg.cholesky(corr * np.outer(sd, sd))

@@ -16,7 +16,7 @@ pytestmark = pytest.mark.slow
 
 SEEDS = (11, 12, 13)
 CI = 0.9
-FIT = dict(draws=1000, tune=1000, chains=4, progressbar=False)
+FIT = dict(draws=1000, tune=300, chains=4, progressbar=False)  # after the preconditioning pilot
 SCALARS = ("beta_c", "beta_t", "rho", "log_gamma", "delta_eff", "sigma_model")
 # prior 90% widths of the scalar parameters (ModelConfig defaults), to show posteriors learn
 PRIOR_SD = {"beta_c": 0.5, "beta_t": 0.5, "rho": 1.0, "log_gamma": 0.75, "sigma_model": 1.0}

@@ -15,7 +15,7 @@ import pytest
 pytest.importorskip("nutpie")
 
 from forecast import model as M  # noqa: E402
-from forecast.sampler import compile_model  # noqa: E402
+from forecast.sampler import compile_model, dense_preconditioner, with_preconditioner  # noqa: E402
 from forecast.simulate import simulate_dataset  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -120,3 +120,53 @@ def test_second_process_loads_the_callbacks_from_disk(compiled):
     info = json.loads(out.stdout.strip().splitlines()[-1])
     assert info["path"] == "cached-cfunc"
     assert info["cache_hit"], info  # this module's fixture compiled the same graph first
+
+
+def test_preconditioned_callbacks_are_the_chain_rule(compiled):
+    """Sampling u with x = mu + L u: log density at x, gradient L^T (d logp / dx), the stored
+    values those of x, and the start mapped back to u."""
+    cm, _ = compiled
+    rng = np.random.default_rng(1)
+    n = cm.n_dim
+    mu = rng.normal(size=n) * 0.1
+    chol = np.tril(rng.normal(size=(n, n)) * 0.05) + np.diag(rng.uniform(0.5, 1.5, n))
+    pc, info = with_preconditioner(cm, mu, chol, initial_point=lambda seed: mu + 0.01 * seed)
+    assert info["path"] == "cached-cfunc-preconditioned" and info["cached"]
+    for _ in range(2):
+        u = rng.normal(size=n) * 0.3
+        x = mu + chol @ u
+        rc, lp, grad = call_logp(pc, u)
+        ref_lp, ref_grad = cm.logp_func(x)
+        assert rc == 0
+        np.testing.assert_allclose(lp, float(ref_lp), rtol=1e-12)
+        np.testing.assert_allclose(grad, chol.T @ ref_grad, rtol=1e-9, atol=1e-9)
+        out = np.zeros(pc.n_expanded)
+        rc = EXPAND(pc.compiled_expand_func.address)(n, pc.n_expanded, u.ctypes.data, out.ctypes.data,
+                                                     pc.user_data.ctypes.data)
+        assert rc == 0
+        np.testing.assert_allclose(out, np.concatenate([np.ravel(v) for v in cm.expand_func(x)]), rtol=1e-10)
+    np.testing.assert_allclose(mu + chol @ pc.initial_point_func(3), mu + 0.03, atol=1e-12)
+    with pytest.raises(ValueError, match="do not match"):
+        with_preconditioner(cm, mu[:-1], chol)
+    with pytest.raises(ValueError, match="positive diagonal"):
+        with_preconditioner(cm, mu, chol - np.diag(np.diag(chol)))
+
+
+def test_dense_preconditioner_estimates_the_covariance():
+    """Without shrinkage, L L^T is the draws' covariance; shrinkage pulls the correlations (not
+    the variances) towards zero; a constant coordinate gets unit variance, uncorrelated."""
+    rng = np.random.default_rng(2)
+    cov = np.array([[1.0, 0.95, 0.0], [0.95, 1.0, 0.0], [0.0, 0.0, 4.0]])
+    x = rng.multivariate_normal([1.0, -2.0, 0.5], cov, size=4000)
+    x = np.column_stack([x, np.full(len(x), 7.0)])
+    mu, chol = dense_preconditioner(x, 0.0)
+    est = chol @ chol.T
+    np.testing.assert_allclose(mu[:3], [1.0, -2.0, 0.5], atol=0.1)
+    np.testing.assert_allclose(est[:3, :3], np.cov(x[:, :3], rowvar=False), rtol=1e-2, atol=1e-3)
+    assert est[3, 3] == pytest.approx(1.0) and np.allclose(est[3, :3], 0.0)
+    shrunk = dense_preconditioner(x, 0.5)[1]
+    est2 = shrunk @ shrunk.T
+    np.testing.assert_allclose(np.diag(est2), np.diag(est), rtol=1e-9)
+    assert est2[0, 1] == pytest.approx(0.5 * est[0, 1], rel=1e-9)
+    with pytest.raises(ValueError, match="shrinkage"):
+        dense_preconditioner(x, 1.5)
