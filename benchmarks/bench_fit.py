@@ -1,8 +1,13 @@
 """Measure a full fit: compile and sampling time, ESS per second, R-hat, divergences, for nutpie
-(the default) and PyMC's own NUTS on the same data and seed. Prints; asserts nothing.
+as `forecast fit` runs it (pilot run, then dense preconditioning), nutpie without the
+preconditioner ("nutpie-diag"), and PyMC's own NUTS, on the same data and seed. Prints; asserts
+nothing.
 
-    .venv/bin/python benchmarks/bench_fit.py [--draws 1000] [--tune 1000] [--chains 4]
-        [--samplers nutpie,pymc] [--simulated]
+    .venv/bin/python benchmarks/bench_fit.py [--draws 1000] [--tune 200] [--baseline-tune 1000]
+        [--chains 4] [--samplers nutpie,nutpie-diag,pymc] [--simulated]
+
+The samplers without a pilot run get ``--baseline-tune`` tuning steps (a diagonal mass matrix
+needs a longer adaptation than the preconditioned chains, which start at pilot draws).
 
 Uses the bundled dataset (``forecast.data.load_dataset()``); if it does not load or validate,
 falls back to a simulated dataset of similar size (100 models x 30 benchmarks, ~1100 results)
@@ -40,11 +45,12 @@ def get_dataset(simulated: bool):
 
 def main(argv=None) -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("--draws", type=int, default=3000)
-    p.add_argument("--tune", type=int, default=1500)
+    p.add_argument("--draws", type=int, default=1000)
+    p.add_argument("--tune", type=int, default=200)
+    p.add_argument("--baseline-tune", type=int, default=1000)
     p.add_argument("--chains", type=int, default=4)
     p.add_argument("--seed", type=int, default=1)
-    p.add_argument("--samplers", default="nutpie,pymc")
+    p.add_argument("--samplers", default="nutpie,nutpie-diag,pymc")
     p.add_argument("--simulated", action="store_true", help="skip the bundled data")
     args = p.parse_args(argv)
 
@@ -58,8 +64,10 @@ def main(argv=None) -> int:
     rows = []
     for sampler in args.samplers.split(","):
         t1 = time.perf_counter()
-        idata = M.fit_model(ds, seed=args.seed, draws=args.draws, tune=args.tune, chains=args.chains,
-                            sampler=sampler, progressbar=False)
+        config = M.ModelConfig(precondition=sampler == "nutpie")
+        idata = M.fit_model(ds, config, seed=args.seed, draws=args.draws, chains=args.chains,
+                            tune=args.tune if sampler == "nutpie" else args.baseline_tune,
+                            sampler=sampler.removesuffix("-diag"), progressbar=False)
         wall = time.perf_counter() - t1
         d = M.diagnostics(idata)
         samp = float(idata.attrs.get("sampling_seconds", float("nan")))
@@ -68,15 +76,18 @@ def main(argv=None) -> int:
         rows.append(dict(sampler=sampler, wall=wall, compile=comp, sampling=samp, steps=steps,
                          ess_per_s=d["min_ess_bulk"] / samp, **d))
     print()
-    print(f"{'sampler':8} {'fit wall s':>10} {'compile s':>10} {'sampling s':>11} {'mean steps':>10} "
+    print(f"{'sampler':11} {'fit wall s':>10} {'compile s':>10} {'sampling s':>11} {'mean steps':>10} "
           f"{'min ESS':>8} {'ESS/s':>7} {'max R-hat':>9} {'diverg.':>7}")
     for r in rows:
-        print(f"{r['sampler']:8} {r['wall']:10.1f} {r['compile']:10.1f} {r['sampling']:11.1f} {r['steps']:10.1f} "
+        print(f"{r['sampler']:11} {r['wall']:10.1f} {r['compile']:10.1f} {r['sampling']:11.1f} {r['steps']:10.1f} "
               f"{r['min_ess_bulk']:8.0f} {r['ess_per_s']:7.1f} {r['max_rhat']:9.4f} {r['divergences']:7d}")
     by = {r["sampler"]: r for r in rows}
     if "nutpie" in by and "pymc" in by:
         print(f"\nnutpie / pymc: ESS per sampling second x{by['nutpie']['ess_per_s'] / by['pymc']['ess_per_s']:.1f}, "
               f"fit wall time x{by['nutpie']['wall'] / by['pymc']['wall']:.2f}")
+    if "nutpie" in by and "nutpie-diag" in by:
+        print(f"preconditioned / diagonal nutpie: ESS per sampling second "
+              f"x{by['nutpie']['ess_per_s'] / by['nutpie-diag']['ess_per_s']:.1f}")
     if "nutpie" in by:
         r = by["nutpie"]
         ok = r["wall"] <= 30 and r["max_rhat"] <= 1.01 and r["min_ess_bulk"] >= 400 and r["divergences"] == 0

@@ -175,7 +175,8 @@ def data_import(
 
 SeedOpt = Annotated[int, typer.Option("--seed", help="Random seed; the same seed gives the same numbers.")]
 DrawsOpt = Annotated[int, typer.Option(help="Posterior draws per chain.")]
-TuneOpt = Annotated[int, typer.Option(help="Tuning steps per chain.")]
+TuneOpt = Annotated[int, typer.Option(help="Tuning steps per chain, after a short pilot run (200 tuning + 100 draws) "
+                                            "whose posterior covariance preconditions the sampler.")]
 ChainsOpt = Annotated[int, typer.Option(help="Number of chains.")]
 AsOfOpt = Annotated[Optional[str], typer.Option("--as-of", help="Use only models released and results reported on or before YYYY-MM-DD.")]
 
@@ -456,7 +457,7 @@ def backtest_cmd(
     horizon_days: HorizonOpt = 365,
     seed: SeedOpt = 1,
     draws: BtDrawsOpt = 500,
-    tune: BtTuneOpt = 500,
+    tune: BtTuneOpt = 200,
     chains: BtChainsOpt = 2,
     json_out: JsonOpt = False,
 ) -> None:
@@ -495,7 +496,7 @@ def recalibrate_cmd(
     out: Annotated[Path, typer.Option("--out", help="The report (JSON); the text report and the calibration figure go beside it.")] = Path("out/recalibration.json"),
     seed: SeedOpt = 1,
     draws: BtDrawsOpt = 500,
-    tune: BtTuneOpt = 500,
+    tune: BtTuneOpt = 200,
     chains: BtChainsOpt = 2,
     json_out: JsonOpt = False,
 ) -> None:

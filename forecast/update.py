@@ -11,6 +11,7 @@ Order of writes: nothing is written until the new fit exists; then the fit, then
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import time
 from dataclasses import dataclass, field
@@ -79,10 +80,10 @@ def surprise_percentiles(idata, added: pd.DataFrame, models: pd.DataFrame, seed:
     return out
 
 
-def _augment(idata_old, ds_new: D.Dataset, seed: int):
-    """Posterior over the new dataset's models and observations, unweighted: fitted models keep
-    their draws, new models get capability draws from the conditional prior. Returns
-    (idata_aug, inputs_new) or None when the fit cannot be extended (a new benchmark)."""
+def _extend(idata_old, ds_new: D.Dataset, seed: int):
+    """The previous posterior over the new dataset's models, unweighted: fitted models keep their
+    draws, new models get capability draws from the conditional prior. Returns (posterior,
+    inputs_new), or None when the fit cannot be extended (a new benchmark)."""
     config = M.config_from_idata(idata_old)
     inputs_old = M.inputs_from_idata(idata_old)
     inputs_new = M.prepare(ds_new, config)
@@ -111,10 +112,37 @@ def _augment(idata_old, ds_new: D.Dataset, seed: int):
     new_post["theta"] = xr.DataArray(theta.reshape(nc, nd, -1), dims=("chain", "draw", "model"),
                                      coords={"chain": post["chain"].values, "draw": post["draw"].values,
                                              "model": inputs_new.model_ids})
+    return new_post, inputs_new
+
+
+def _augmented_tree(idata_old, new_post: xr.Dataset, inputs_new, config):
     tree = xr.DataTree.from_dict({"posterior": new_post})
     tree.attrs.update(idata_old.attrs)
-    tree = M.finalize_idata(tree, inputs_new, config)
-    return tree, inputs_new
+    return M.finalize_idata(tree, inputs_new, config)
+
+
+def _changed_loglik(idata_old, new_post: xr.Dataset, inputs_new, config):
+    """Log density, under each previous draw, of the observations the update adds or changes
+    (matched by id: model|benchmark|multiplier|effort; replicates are aggregated, so a new result
+    can change an existing observation's median instead of adding one). Returns (ids of the
+    changed observations, their log-likelihood minus the old one (draws, n_changed), and the
+    summed old log-likelihood of observations the update removed)."""
+    ll_old = idata_old["log_likelihood"]["score"].stack(sample=("chain", "draw")).transpose("sample", "obs")
+    y_old = dict(zip((str(o) for o in idata_old["observed_data"]["y"]["obs"].values),
+                     idata_old["observed_data"]["y"].values))
+    old_col = {str(o): i for i, o in enumerate(ll_old["obs"].values)}
+    cols = [j for j, o in enumerate(inputs_new.obs_ids) if o not in y_old or not np.isclose(inputs_new.y[j], y_old[o])]
+    sub = dataclasses.replace(inputs_new, **{k: getattr(inputs_new, k)[cols] for k in (
+        "obs_model", "obs_bench", "log10_mult", "effort_step", "reasoning_obs", "y", "score")},
+        obs_ids=[inputs_new.obs_ids[j] for j in cols])
+    ll_old_v = ll_old.values
+    ratio = M.pointwise_loglik(new_post, sub, config) if cols else np.zeros((ll_old_v.shape[0], 0))
+    for k, o in enumerate(sub.obs_ids):
+        if o in old_col:
+            ratio[:, k] -= ll_old_v[:, old_col[o]]
+    gone = set(old_col) - set(inputs_new.obs_ids)
+    removed = sum((ll_old_v[:, old_col[o]] for o in gone), np.zeros(ll_old_v.shape[0]))
+    return sub.obs_ids, ratio, removed
 
 
 def _resample(tree, log_w: np.ndarray, seed: int):
@@ -187,41 +215,25 @@ def run_update(results_path, models_path=None, *, data=None, fit=Path("out/fit.n
 
     config = M.config_from_idata(idata_old)
     method, khat, influence, diag = "refit", None, [], None
-    aug = None if refit else _augment(idata_old, ds_new, seed)
+    ext = None if refit else _extend(idata_old, ds_new, seed)
     t_update = time.perf_counter()
-    if aug is not None:
-        tree, inputs_new = aug
-        # Importance ratio p(y_new | draw) / p(y_old | draw) over observations matched by id
-        # (model|benchmark|multiplier|effort): replicates are aggregated, so a new result can
-        # change an existing observation's median instead of adding one.
-        ll_new = tree["log_likelihood"]["score"].stack(sample=("chain", "draw")).transpose("sample", "obs")
-        ll_old = idata_old["log_likelihood"]["score"].stack(sample=("chain", "draw")).transpose("sample", "obs")
-        old_ids = {str(o): i for i, o in enumerate(ll_old["obs"].values)}
-        new_ids = [str(o) for o in ll_new["obs"].values]
-        ll_new_v, ll_old_v = ll_new.values, ll_old.values
-        changed = [j for j, o in enumerate(new_ids)
-                   if o not in old_ids or not np.allclose(ll_new_v[:, j], ll_old_v[:, old_ids[o]])]
-        gone = set(old_ids) - set(new_ids)
-
-        def log_ratio(cols):
-            total = np.zeros(ll_new_v.shape[0])
-            for j in cols:
-                total += ll_new_v[:, j] - (ll_old_v[:, old_ids[new_ids[j]]] if new_ids[j] in old_ids else 0.0)
-            return total
-
+    if ext is not None:
+        new_post, inputs_new = ext
         from arviz_stats.base import array_stats
 
-        lw, k = array_stats.psislw(log_ratio(changed) - sum(ll_old_v[:, old_ids[o]] for o in gone))
-        row_ids = M.obs_keys(added)
-        col_of = {o: j for j, o in enumerate(new_ids)}
+        changed_ids, ratio, removed = _changed_loglik(idata_old, new_post, inputs_new, config)
+        lw, k = array_stats.psislw(ratio.sum(axis=1) - removed)
         khat = float(k) if np.isfinite(k) else float("inf")  # nan: the weights collapsed
         if khat <= K_MAX:
             method = "reweight"
+            tree = _augmented_tree(idata_old, new_post, inputs_new, config)
             tree.attrs["as_of"] = as_of
             # influence: each new result alone, on the augmented (unweighted) frontier simulation
             until = pd.Timestamp(before["until"])
             sim = simulate_frontier(tree, until, scenario=sc, seed=seed)
             ref = pd.Timestamp(config.ref_date)
+            col_of = {o: j for j, o in enumerate(changed_ids)}
+            row_ids = M.obs_keys(added)
             for th in ths:
                 tc = crossing_times(tree, th, sim, seed=seed)
                 base = {d: _weighted_prob(tc, None, (pd.Timestamp(d) - ref).days / 365.25) for d in dates}
@@ -229,7 +241,7 @@ def run_update(results_path, models_path=None, *, data=None, fit=Path("out/fit.n
                     col = col_of.get(row_ids[j].split("#")[0])
                     if col is None:
                         continue
-                    lwj, _ = array_stats.psislw(log_ratio([col]))
+                    lwj, _ = array_stats.psislw(ratio[:, col].copy())
                     wj = np.exp(lwj - lwj.max())[sim.draws]
                     delta = {d: _weighted_prob(tc, wj, (pd.Timestamp(d) - ref).days / 365.25) - base[d] for d in dates}
                     d_max = max(delta, key=lambda d: abs(delta[d]))

@@ -20,7 +20,7 @@ from forecast.simulate import simulate_dataset
 pytestmark = pytest.mark.slow
 
 ORIGINS = ("2025-03-31", "2025-09-30")
-FIT = {"draws": 500, "tune": 500, "chains": 2}
+FIT = {"draws": 500, "tune": 200, "chains": 2}
 DATA = {"n_models": 90, "n_benchmarks": 10, "p_eval": 0.5, "sigma_model": 0.7}
 
 

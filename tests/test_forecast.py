@@ -260,3 +260,31 @@ def test_update_text_output_and_ledger_row_name_the_new_fit(workdir, tmp_path):
     assert len(rows) > 0
     assert set(rows["fit_id"]) == {new_fit.attrs["fit_id"]}
     assert set(rows["data_hash"]) == {new_fit.attrs["data_hash"]}
+
+
+def test_importance_ratio_of_changed_observations_equals_the_full_log_likelihood_difference(golden, workdir):
+    """The reweight's log ratio is computed on the added and changed observations only; it must
+    equal the difference of the full pointwise log-likelihoods (new data minus old) on those
+    columns, and every other column must be unchanged."""
+    from forecast import model as M
+    from forecast import update as U
+
+    raw = D.load_raw(workdir / "data")
+    new = D.read_new_files(GOLDEN / "new_results.csv", GOLDEN / "new_models.csv")
+    merged, _ = D.merge(raw, new, policy="add")
+    new_post, inputs_new = U._extend(golden, D.typed(merged), seed=3)
+    config = M.config_from_idata(golden)
+    ids, ratio, removed = U._changed_loglik(golden, new_post, inputs_new, config)
+    assert ids and ratio.shape == (new_post.sizes["chain"] * new_post.sizes["draw"], len(ids))
+    full = U._augmented_tree(golden, new_post, inputs_new, config)["log_likelihood"]["score"]
+    full = full.stack(sample=("chain", "draw")).transpose("sample", "obs")
+    old = golden["log_likelihood"]["score"].stack(sample=("chain", "draw")).transpose("sample", "obs")
+    old_ids = [str(o) for o in old["obs"].values]
+    for o in [str(x) for x in full["obs"].values]:
+        base = old.sel(obs=o).values if o in old_ids else 0.0
+        diff = full.sel(obs=o).values - base
+        if o in ids:
+            np.testing.assert_allclose(ratio[:, ids.index(o)], diff, rtol=1e-9, atol=1e-9)
+        else:
+            np.testing.assert_allclose(diff, 0.0, atol=1e-9)
+    assert np.all(removed == 0.0)  # adding results removes no observation
