@@ -30,8 +30,8 @@ from .predict import forecastable, registry_units
 from .thresholds import load_thresholds, select
 
 K_MAX = 0.7
-#: Tuning steps of a warm-started refit (a fit from scratch uses 1500).
-WARM_TUNE = 300
+#: Tuning steps of a warm-started refit (its chains start at previous draws, preconditioned by them).
+WARM_TUNE = 200
 
 
 @dataclass
