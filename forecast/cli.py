@@ -360,9 +360,8 @@ def update_cmd(
     thresholds: ThresholdsOpt = None,
     refit: Annotated[bool, typer.Option("--refit", help="Always refit by MCMC instead of reweighting the draws.")] = False,
     draws: Annotated[int, typer.Option("--draws", min=100, help="Draws per chain of a refit.")] = 1000,
-    tune: Annotated[int, typer.Option("--tune", min=50, help="Tuning steps per chain of a refit (its chains start "
-                                                               "at draws of the previous fit, which also "
-                                                               "precondition the sampler).")] = 200,
+    tune: Annotated[int, typer.Option("--tune", min=50, help="Tuning steps per chain of a refit, after its pilot "
+                                                               "run (started at draws of the previous fit).")] = 200,
     seed: SeedOpt = 1,
     ledger: LedgerOpt = None,
     no_ledger: NoLedgerOpt = False,

@@ -101,7 +101,7 @@ class ModelConfig:
     target_accept: float = 0.85
     #: Dense preconditioning (forecast.sampler.with_preconditioner): the chains sample in
     #: coordinates whitened by the posterior covariance of a short pilot run (``pilot_tune`` +
-    #: ``pilot_draws`` per chain), or of the previous fit when an update starts from one. The
+    #: ``pilot_draws`` per chain; an update's pilot starts at the previous fit's draws). The
     #: posterior has a ridge (date slopes, intercept, compute slope and the locations of
     #: benchmarks measured in one era) that a diagonal mass matrix crosses slowly: bulk ESS per
     #: draw 0.05 without, about 0.3 with it (docs/methodology.md section 3).
@@ -802,8 +802,7 @@ def warm_start(model, previous):
     new to the data (a new model, a new benchmark) and padding slots start at a draw of their
     standard-normal prior for ``*_z``-type variables, or at the mean of the known entries
     otherwise; zero-sum variables are re-centred. Returns ``fn(seed) -> {value var name: array}``
-    for ``forecast.sampler.compile_model`` (with ``fn.flat_draws(n, seed)``: previous draws as
-    flat sampler vectors, for ``sample_model``'s preconditioner), or None when the previous posterior lacks a parameter
+    for ``forecast.sampler.compile_model``, or None when the previous posterior lacks a parameter
     of this model (another config or model version): the sampler then starts as for a new fit."""
     import pytensor
     from pymc.distributions.multivariate import ZeroSumTransform
@@ -855,45 +854,36 @@ def warm_start(model, previous):
         rng = np.random.default_rng(seed)
         return dict(zip(names, values_at(int(rng.integers(n_draws)), rng)))
 
-    def flat_draws(n: int, seed: int) -> np.ndarray:
-        """``n`` previous draws (evenly spaced), mapped and transformed like the starts, as rows
-        of the sampler's flat vector (free variables in model order, each raveled)."""
-        rng = np.random.default_rng(seed)
-        picks = np.linspace(0, n_draws - 1, min(n, n_draws)).astype(int)
-        return np.stack([np.concatenate([o.ravel() for o in values_at(int(i), rng)]) for i in picks])
-
-    point.flat_draws = flat_draws
     return point
 
 
-def _preconditioned(compiled, init, config: ModelConfig, seed: int, run: dict, timing: dict):
+def _preconditioned(compiled, config: ModelConfig, seed: int, run: dict, timing: dict):
     """``compiled`` with a dense preconditioner (``forecast.sampler.with_preconditioner``) from
-    the previous posterior when ``init`` (``warm_start``) has one, else from a pilot run whose
-    last draws also start the chains. Returns (compiled, source): source 1 = previous fit,
-    2 = pilot, 0 = none (the covariance could not be factorised; sampled as before)."""
+    a pilot run (started where ``compiled`` starts: a warm start for an update), whose draws
+    also start the main chains. Returns (compiled, preconditioned?): not when the covariance
+    cannot be factorised (sampled as before).
+
+    An update does not take the covariance of the previous fit instead of running a pilot: on
+    the o1 case that refit had 113 divergences, and on the quarterly case (a new benchmark,
+    whose zero-sum coordinates do not map onto the old ones) R-hat 1.15."""
     import nutpie
 
     from .sampler import dense_preconditioner, flat_unconstrained, with_preconditioner
 
-    start = None
-    if init is not None and hasattr(init, "flat_draws"):
-        x, source = init.flat_draws(1000, seed), 1.0
-    else:
-        t0 = time.perf_counter()
-        pilot = nutpie.sample(compiled, draws=config.pilot_draws, tune=config.pilot_tune, seed=seed + 10_000,
-                              store_unconstrained=True, **{**run, "progress_bar": False})
-        timing["pilot_seconds"] = time.perf_counter() - t0
-        x, source = flat_unconstrained(pilot, compiled), 2.0
-        # each chain starts at a pilot draw, past the pilot's tuning
-        start = lambda s: x[np.random.default_rng(s).integers(len(x))]  # noqa: E731
+    t0 = time.perf_counter()
+    pilot = nutpie.sample(compiled, draws=config.pilot_draws, tune=config.pilot_tune, seed=seed + 10_000,
+                          store_unconstrained=True, **{**run, "progress_bar": False})
+    timing["pilot_seconds"] = time.perf_counter() - t0
+    x = flat_unconstrained(pilot, compiled)
     try:
         mu, chol = dense_preconditioner(x, config.precondition_shrinkage)
     except np.linalg.LinAlgError:
         return compiled, 0.0
     t0 = time.perf_counter()
-    out, info = with_preconditioner(compiled, mu, chol, start)
+    # each chain starts at a pilot draw, past the pilot's tuning
+    out, _ = with_preconditioner(compiled, mu, chol, lambda s: x[np.random.default_rng(s).integers(len(x))])
     timing["precondition_jit_seconds"] = time.perf_counter() - t0
-    return out, source
+    return out, 1.0
 
 
 def sample_model(model, *, seed: int, draws: int, tune: int, chains: int, sampler: str,
@@ -919,7 +909,7 @@ def sample_model(model, *, seed: int, draws: int, tune: int, chains: int, sample
                    target_accept=config.target_accept, progress_bar=progressbar)
         t_sampling = time.perf_counter()
         if config.precondition and info["path"] == "cached-cfunc":
-            compiled, timing["precondition_source"] = _preconditioned(compiled, init, config, seed, run, timing)
+            compiled, timing["preconditioned"] = _preconditioned(compiled, config, seed, run, timing)
         t0 = time.perf_counter()
         idata = nutpie.sample(compiled, draws=draws, tune=tune, seed=seed, **run)
         timing["main_sampling_seconds"] = time.perf_counter() - t0

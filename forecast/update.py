@@ -30,7 +30,7 @@ from .predict import forecastable, registry_units
 from .thresholds import load_thresholds, select
 
 K_MAX = 0.7
-#: Tuning steps of a warm-started refit (its chains start at previous draws, preconditioned by them).
+#: Tuning steps of a refit after its pilot run (whose chains start at draws of the previous fit).
 WARM_TUNE = 200
 
 

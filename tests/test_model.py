@@ -363,15 +363,6 @@ def test_warm_start_maps_previous_draws_onto_grown_data(mocked_fit):
             assert p1["log_phi_z"][j] == phi_old[old_fr.index(b)]
     assert p1["location_fraction_zerosum__"].shape == (len(new_fr) - 1,)
     assert not np.array_equal(p1["alpha"], p2["alpha"])  # another chain, another draw
-    # the same mapping, as flat sampler vectors for the preconditioner: free variables in model
-    # order, raveled; the previous draws' spread survives the mapping
-    flat = start.flat_draws(50, seed=3)
-    sizes = [model.initial_point()[n].size for n in (model.rvs_to_values[rv].name for rv in model.free_RVs)]
-    assert flat.shape == (min(50, post.sizes["sample"]), sum(sizes)) and np.all(np.isfinite(flat))
-    names = [model.rvs_to_values[rv].name for rv in model.free_RVs]
-    a = int(np.sum(sizes[:names.index("alpha")]))
-    np.testing.assert_allclose(np.sort(flat[:, a]), np.sort(post["alpha"].values[
-        np.linspace(0, post.sizes["sample"] - 1, flat.shape[0]).astype(int)]))
 
 
 def test_warm_start_declines_a_posterior_without_this_models_parameters(mocked_fit):
