@@ -291,8 +291,8 @@ def dense_preconditioner(x: np.ndarray, shrinkage: float) -> tuple[np.ndarray, n
     """(mean, lower Cholesky factor) of draws ``x`` (n, n_dim): the covariance is the sample
     standard deviations around a correlation matrix shrunk towards the identity by
     ``shrinkage`` (a few hundred draws of a few hundred coordinates give a noisy estimate).
-    A coordinate without spread in ``x`` (an entry new to the data, filled with a constant)
-    gets unit variance and no correlation."""
+    A coordinate without spread in ``x`` (one the pilot's chains never moved) gets unit variance
+    and no correlation, so that the factorisation does not fail."""
     if not 0.0 <= shrinkage <= 1.0:
         raise ValueError(f"shrinkage {shrinkage} is not in [0, 1]")
     mu = x.mean(axis=0)
