@@ -874,7 +874,7 @@ def _preconditioned(compiled, config: ModelConfig, seed: int, run: dict, timing:
 
     t0 = time.perf_counter()
     pilot = nutpie.sample(compiled, draws=config.pilot_draws, tune=config.pilot_tune, seed=seed + 10_000,
-                          store_unconstrained=True, **{**run, "progress_bar": False})
+                          store_unconstrained=True, **run)  # with progress, like the main run
     timing["pilot_seconds"] = time.perf_counter() - t0
     x = flat_unconstrained(pilot, compiled)
     try:
