@@ -227,7 +227,8 @@ def fit_cmd(
                    f"{', as of ' + as_of if as_of else ''})")
         typer.echo(f"diagnostics: max R-hat {d['max_rhat']:.4f}, min bulk ESS {d['min_ess_bulk']:.0f}, "
                    f"divergences {d['divergences']}; compile {t.get('compile_seconds', 0):.1f} s, "
-                   f"sampling {t.get('sampling_seconds', 0):.1f} s")
+                   f"sampling {t.get('sampling_seconds', 0):.1f} s"
+                   + (f" (pilot {t['pilot_seconds']:.1f} s)" if "pilot_seconds" in t else ""))
         typer.echo(_format_quantities(run.key_quantities))
     if not run.passed:
         _err(f"diagnostics failed (R-hat must be <= 1.01 with no divergences): max R-hat {d['max_rhat']:.4f}, "
