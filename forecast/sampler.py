@@ -256,11 +256,11 @@ def with_preconditioner(compiled, mu: np.ndarray, chol: np.ndarray, initial_poin
                                            n_table, n_dim, compiled.n_expanded, pre)
     init = initial_point or compiled.initial_point_func
 
-    def initial_point(seed):
+    def start_u(seed):  # the start in the sampler's coordinates
         return solve_triangular(chol, np.asarray(init(seed), dtype=np.float64) - mu, lower=True)
 
     out = C.CompiledPyMCModel(
-        compiled_logp_func=logp_cf, compiled_expand_func=expand_cf, initial_point_func=initial_point,
+        compiled_logp_func=logp_cf, compiled_expand_func=expand_cf, initial_point_func=start_u,
         shared_data={**compiled.shared_data, "mu": mu, "chol": chol}, shared_var_keys={},
         user_data=_shared_table(table_arrays), n_expanded=compiled.n_expanded, shape_info=compiled.shape_info,
         logp_func=compiled.logp_func, expand_func=compiled.expand_func, _n_dim=n_dim,
