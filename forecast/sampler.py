@@ -25,6 +25,7 @@ and says so in the returned info.
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from typing import Any
 
@@ -233,7 +234,6 @@ def with_preconditioner(compiled, mu: np.ndarray, chol: np.ndarray, initial_poin
     cached on disk like ``compile_model``'s. ``initial_point(seed) -> flat x`` replaces the
     compiled model's start (for example a draw of the run that gave the covariance).
     Returns (compiled, info)."""
-    from nutpie import compile_pymc as C
     from scipy.linalg import solve_triangular
 
     t0 = time.perf_counter()
@@ -246,8 +246,7 @@ def with_preconditioner(compiled, mu: np.ndarray, chol: np.ndarray, initial_poin
         raise ValueError("the preconditioner's Cholesky factor needs a positive diagonal")
     n_logp = len(compiled.logp_func.get_shared())
     arrays = [compiled.shared_data[f"s{k}"] for k in range(len(compiled.shared_data))]
-    n_arrays = len(arrays)
-    pre = n_arrays  # mu and the flattened factor follow the data in the table
+    pre = len(arrays)  # mu and the flattened factor follow the data in the table
     table_arrays = [*arrays, mu, chol.ravel()]
     n_table = 2 * len(table_arrays)
     logp_cf, cached_l = _cached_callback("logp", compiled.logp_func.vm.jit_fn, arrays[:n_logp], 0, n_table,
@@ -259,13 +258,9 @@ def with_preconditioner(compiled, mu: np.ndarray, chol: np.ndarray, initial_poin
     def start_u(seed):  # the start in the sampler's coordinates
         return solve_triangular(chol, np.asarray(init(seed), dtype=np.float64) - mu, lower=True)
 
-    out = C.CompiledPyMCModel(
-        compiled_logp_func=logp_cf, compiled_expand_func=expand_cf, initial_point_func=start_u,
-        shared_data={**compiled.shared_data, "mu": mu, "chol": chol}, shared_var_keys={},
-        user_data=_shared_table(table_arrays), n_expanded=compiled.n_expanded, shape_info=compiled.shape_info,
-        logp_func=compiled.logp_func, expand_func=compiled.expand_func, _n_dim=n_dim,
-        _shapes=compiled._shapes, _coords=compiled._coords, dims=compiled.dims,
-        reparameterized_names=getattr(compiled, "reparameterized_names", None))
+    out = dataclasses.replace(  # everything else (shapes, coords, PyTensor functions) as in ``compiled``
+        compiled, compiled_logp_func=logp_cf, compiled_expand_func=expand_cf, initial_point_func=start_u,
+        shared_data={**compiled.shared_data, "mu": mu, "chol": chol}, user_data=_shared_table(table_arrays))
     info = {"path": "cached-cfunc-preconditioned", "jit_seconds": time.perf_counter() - t0,
             "cached": cached_l and cached_e, "cache_hit": bool(logp_cf.cache_hits and expand_cf.cache_hits)}
     return out, info
