@@ -110,8 +110,12 @@ class ModelConfig:
     precondition: bool = True
     pilot_tune: int = 200
     pilot_draws: int = 100
-    #: weight of the identity in the pilot's correlation matrix (shrinkage of a noisy estimate)
-    precondition_shrinkage: float = 0.2
+    #: The pilot covariance is shrunk towards the inverse of the log density's curvature
+    #: (minus the Hessian, ``forecast.sampler.laplace_precision``) averaged over this many pilot
+    #: draws: exact on the ridge, where the draws are noisy. 0: towards the pilot's variances.
+    precondition_hessian_points: int = 8
+    #: weight of the target in the shrunk covariance (``forecast.sampler.dense_preconditioner``)
+    precondition_shrinkage: float = 0.3
 
     def __post_init__(self):
         if self.variant not in VARIANTS:
@@ -862,7 +866,8 @@ def warm_start(model, previous):
 def _preconditioned(compiled, config: ModelConfig, seed: int, run: dict, timing: dict):
     """``compiled`` with a dense preconditioner (``forecast.sampler.with_preconditioner``) from
     a pilot run (started where ``compiled`` starts: a warm start for an update), whose draws
-    also start the main chains. Returns (compiled, preconditioned?): not when the covariance
+    also start the main chains: their covariance shrunk towards the inverse curvature of the
+    log density at a few of them. Returns (compiled, preconditioned?): not when the covariance
     cannot be factorised (sampled as before).
 
     An update does not take the covariance of the previous fit instead of running a pilot: on
@@ -870,17 +875,25 @@ def _preconditioned(compiled, config: ModelConfig, seed: int, run: dict, timing:
     whose zero-sum coordinates do not map onto the old ones) R-hat 1.15."""
     import nutpie
 
-    from .sampler import dense_preconditioner, flat_unconstrained, with_preconditioner
+    from .sampler import dense_preconditioner, flat_unconstrained, laplace_precision, with_preconditioner
 
     t0 = time.perf_counter()
     pilot = nutpie.sample(compiled, draws=config.pilot_draws, tune=config.pilot_tune, seed=seed + 10_000,
                           store_unconstrained=True, **run)  # with progress, like the main run
     timing["pilot_seconds"] = time.perf_counter() - t0
     x = flat_unconstrained(pilot, compiled)
+    t0 = time.perf_counter()
     try:
-        mu, chol = dense_preconditioner(x, config.precondition_shrinkage)
-    except np.linalg.LinAlgError:
+        precision = None
+        if config.precondition_hessian_points > 0:
+            rows = np.random.default_rng(seed).choice(len(x), min(len(x), config.precondition_hessian_points),
+                                                      replace=False)
+            precision = laplace_precision(compiled, x[rows], workers=_cores(run["chains"]))
+        mu, chol = dense_preconditioner(x, config.precondition_shrinkage, precision)
+    except (np.linalg.LinAlgError, FloatingPointError):
         return compiled, 0.0
+    finally:
+        timing["preconditioner_seconds"] = time.perf_counter() - t0
     # each chain starts at a pilot draw, past the pilot's tuning
     out, info = with_preconditioner(compiled, mu, chol, lambda s: x[np.random.default_rng(s).integers(len(x))])
     timing["precondition_jit_seconds"] = info["jit_seconds"]

@@ -15,7 +15,8 @@ import pytest
 pytest.importorskip("nutpie")
 
 from forecast import model as M  # noqa: E402
-from forecast.sampler import compile_model, dense_preconditioner, with_preconditioner  # noqa: E402
+from forecast.sampler import (  # noqa: E402
+    compile_model, dense_preconditioner, laplace_precision, with_preconditioner)
 from forecast.simulate import simulate_dataset  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -172,6 +173,44 @@ def test_dense_preconditioner_estimates_the_covariance():
         dense_preconditioner(x, 1.5)
 
 
+def test_shrinkage_towards_a_precision_target():
+    """With a precision matrix the target is its inverse: shrinkage 1 gives it exactly, 0 the
+    draws' covariance, and between them the mixture; eigenvalues below the floor are raised."""
+    rng = np.random.default_rng(3)
+    cov = np.array([[1.0, 0.9, 0.1], [0.9, 1.0, 0.0], [0.1, 0.0, 0.5]])
+    x = rng.multivariate_normal([0.0, 1.0, 2.0], cov, size=300)
+    q = np.linalg.inv(np.array([[2.0, -0.99 * 2.0, 0.0], [-0.99 * 2.0, 2.0, 0.0], [0.0, 0.0, 1.0]]) + np.eye(3))
+    sample = np.cov(x, rowvar=False)
+    for s, want in [(1.0, np.linalg.inv(q)), (0.0, sample), (0.3, 0.7 * sample + 0.3 * np.linalg.inv(q))]:
+        mu, chol = dense_preconditioner(x, s, precision=q)
+        np.testing.assert_allclose(chol @ chol.T, want, rtol=1e-10, atol=1e-12)
+        np.testing.assert_allclose(mu, x.mean(axis=0))
+    # an indefinite precision (a non-concave point): the negative eigenvalue is floored
+    q_bad = np.diag([4.0, -1.0, 1.0])
+    chol = dense_preconditioner(x, 1.0, precision=q_bad, min_precision=0.05)[1]
+    np.testing.assert_allclose(chol @ chol.T, np.diag([0.25, 20.0, 1.0]), rtol=1e-12)
+
+
+def test_laplace_precision_is_minus_the_hessian():
+    """For a Gaussian posterior the curvature is the same everywhere and is the inverse
+    covariance; the transformed (log) scale of a HalfNormal adds its Jacobian's curvature."""
+    import pymc as pm
+
+    cov = np.array([[1.0, 0.8, 0.0], [0.8, 1.0, -0.3], [0.0, -0.3, 2.0]])
+    with pm.Model() as m:
+        pm.MvNormal("v", mu=np.zeros(3), cov=cov)
+    cm, info = compile_model(m)
+    assert info["path"] == "cached-cfunc"
+    points = np.random.default_rng(0).normal(size=(3, 3))
+    np.testing.assert_allclose(laplace_precision(cm, points, workers=2), np.linalg.inv(cov), rtol=1e-6, atol=1e-6)
+    with pm.Model() as m2:
+        pm.HalfNormal("s", 1.0)
+    cm2, _ = compile_model(m2)
+    # log density of u = log s: -exp(2u)/2 + u, so minus its second derivative is 2 exp(2u)
+    u = np.array([[0.3]])
+    np.testing.assert_allclose(laplace_precision(cm2, u), [[2 * np.exp(0.6)]], rtol=1e-6)
+
+
 def test_pilot_draws_flatten_in_the_samplers_order(compiled):
     """flat_unconstrained must put each stored draw back in the sampler's coordinate order: the
     log density of every flattened row equals the one nutpie recorded for that draw."""
@@ -195,7 +234,7 @@ def test_fit_samples_preconditioned_after_a_pilot():
     cfg = M.ModelConfig(pilot_tune=40, pilot_draws=30)
     idata, timing = M.sample_model(model, seed=2, draws=30, tune=30, chains=2, sampler="nutpie",
                                    progressbar=False, config=cfg)
-    assert timing["preconditioned"] == 1.0 and timing["pilot_seconds"] > 0
+    assert timing["preconditioned"] == 1.0 and timing["pilot_seconds"] > 0 and timing["preconditioner_seconds"] > 0
     post = idata["posterior"]
     assert post.sizes["chain"] == 2 and post.sizes["draw"] == 30
     assert np.all(post["sigma_model"].values > 0) and np.all(np.isfinite(post["alpha"].values))
