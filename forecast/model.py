@@ -922,7 +922,7 @@ def sample_model(model, *, seed: int, draws: int, tune: int, chains: int, sample
         run = dict(chains=chains, cores=_cores(chains), adaptation=config.adaptation,
                    target_accept=config.target_accept, progress_bar=progressbar)
         t_sampling = time.perf_counter()
-        if config.precondition and info["path"] == "cached-cfunc":
+        if config.precondition and info["path"] in ("cached-cfunc", "cached-graph"):
             compiled, timing["preconditioned"] = _preconditioned(compiled, config, seed, run, timing)
         t0 = time.perf_counter()
         idata = nutpie.sample(compiled, draws=draws, tune=tune, seed=seed, **run)

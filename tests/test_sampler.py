@@ -39,8 +39,8 @@ def small_model(seed: int = 5, perturb: bool = False):
 
 @pytest.fixture(scope="module")
 def compiled():
-    model = small_model()
-    return compile_model(model, var_names=[v.name for v in model.free_RVs])
+    model = small_model()  # the full path (PyTensor's compiled functions to compare with); refreshes the entry
+    return compile_model(model, var_names=[v.name for v in model.free_RVs], graph_cache=False)
 
 
 def call_logp(cm, x):
@@ -119,8 +119,65 @@ def test_second_process_loads_the_callbacks_from_disk(compiled):
     script = SCRIPT.format(root=str(ROOT))
     out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
     info = json.loads(out.stdout.strip().splitlines()[-1])
-    assert info["path"] == "cached-cfunc"
+    assert info["path"] == "cached-graph"  # PyTensor's rewrites skipped
     assert info["cache_hit"], info  # this module's fixture compiled the same graph first
+
+
+def test_graph_cache_shortcut_equals_the_full_compile(compiled, tmp_path):
+    """The shortcut (callbacks and layout found by the key of the unrewritten graph) gives the
+    full compile's log density, gradient and stored values; other data keep the key, another
+    prior constant changes it; a corrupt entry is dropped and compiled afresh."""
+    from forecast.sampler import _meta_path
+
+    model = small_model()
+    full, info_full = compile_model(model, var_names=[v.name for v in model.free_RVs], graph_cache=False)
+    assert info_full["path"] == "cached-cfunc"
+    fast, info_fast = compile_model(model, var_names=[v.name for v in model.free_RVs])
+    assert info_fast["path"] == "cached-graph"
+    rng = np.random.default_rng(7)
+    for _ in range(2):
+        x = rng.normal(size=full.n_dim) * 0.3
+        rc, lp, grad = call_logp(fast, x)
+        ref_lp, ref_grad = full.logp_func(x)
+        assert rc == 0
+        np.testing.assert_allclose(lp, float(ref_lp), rtol=1e-12)
+        np.testing.assert_allclose(grad, ref_grad, rtol=1e-10, atol=1e-10)
+        np.testing.assert_allclose(fast.logp_func(x)[1], ref_grad, rtol=1e-8, atol=1e-8)  # the unrewritten reference
+    assert fast.shape_info[0] == full.shape_info[0] and fast.n_expanded == full.n_expanded
+
+    key = info_fast["graph_key"]
+    other_data = small_model(perturb=True)
+    _, info_other = compile_model(other_data, var_names=[v.name for v in other_data.free_RVs])
+    assert info_other["graph_key"] == key and info_other["path"] == "cached-graph"
+    ds, _ = simulate_dataset(5, n_models=12, n_benchmarks=4, p_eval=0.7)
+    cfg = M.ModelConfig(beta_c_sd=0.7)
+    other_prior = M.build_model(M.prepare(ds, cfg), cfg)
+    _, info_prior = compile_model(other_prior, var_names=[v.name for v in other_prior.free_RVs])
+    assert info_prior["graph_key"] != key
+
+    _meta_path(key).write_text("{not json")
+    again, info_again = compile_model(model, var_names=[v.name for v in model.free_RVs])
+    assert info_again["path"] == "cached-cfunc" and "shortcut_failed" in info_again
+    np.testing.assert_allclose(call_logp(again, x)[1], call_logp(full, x)[1], rtol=1e-12)
+
+
+def test_a_stale_entry_fails_verification():
+    """The shortcut checks the loaded callbacks against PyTensor's own evaluation of the graph:
+    callbacks of one model against the graph of another (another prior scale) are refused."""
+    from forecast.sampler import _CacheMiss, _model_graphs, _Reference, _verify
+
+    model = small_model()
+    cm, _ = compile_model(model, var_names=[v.name for v in model.free_RVs])
+    ds, _ = simulate_dataset(5, n_models=12, n_benchmarks=4, p_eval=0.7)
+    cfg = M.ModelConfig(beta_c_sd=0.7)
+    other = M.build_model(M.prepare(ds, cfg), cfg)
+    logp, expand, value_vars = _model_graphs(other, [v.name for v in other.free_RVs])
+    names, slices, shapes = cm.shape_info
+    k = len(value_vars)
+    x = np.asarray(cm.initial_point_func(0), dtype=np.float64)
+    _verify(cm, _Reference(*_model_graphs(model, [v.name for v in model.free_RVs]), slices[:k], shapes[:k]), x)
+    with pytest.raises(_CacheMiss, match="log density"):
+        _verify(cm, _Reference(logp, expand, value_vars, slices[:k], shapes[:k]), x)
 
 
 def test_preconditioned_callbacks_are_the_chain_rule(compiled):
