@@ -3,7 +3,7 @@ as `forecast fit` runs it (pilot run, then dense preconditioning), nutpie withou
 preconditioner ("nutpie-diag"), and PyMC's own NUTS, on the same data and seed. Prints; asserts
 nothing.
 
-    .venv/bin/python benchmarks/bench_fit.py [--draws 1000] [--tune 200] [--baseline-tune 1000]
+    .venv/bin/python benchmarks/bench_fit.py [--draws 600] [--tune 200] [--baseline-tune 1000]
         [--chains 4] [--samplers nutpie,nutpie-diag,pymc] [--simulated]
 
 The samplers without a pilot run get ``--baseline-tune`` tuning steps (a diagonal mass matrix
@@ -45,7 +45,7 @@ def get_dataset(simulated: bool):
 
 def main(argv=None) -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("--draws", type=int, default=1000)
+    p.add_argument("--draws", type=int, default=600)
     p.add_argument("--tune", type=int, default=200)
     p.add_argument("--baseline-tune", type=int, default=1000)
     p.add_argument("--chains", type=int, default=4)

@@ -198,7 +198,7 @@ def fit_cmd(
     data: DataOpt = None,
     as_of: AsOfOpt = None,
     seed: SeedOpt = 1,
-    draws: DrawsOpt = 1000,
+    draws: DrawsOpt = 600,
     tune: TuneOpt = 200,
     chains: ChainsOpt = 4,
     out: Annotated[Path, typer.Option("--out", help="Where to save the fit (netCDF).")] = Path("out/fit.nc"),

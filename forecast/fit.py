@@ -103,7 +103,7 @@ def diagnostics_pass(diag: dict) -> bool:
     return diag["max_rhat"] <= RHAT_MAX and diag["divergences"] == 0
 
 
-def run_fit(data=None, *, as_of: str | None = None, seed: int = 1, draws: int = 1000, tune: int = 200,
+def run_fit(data=None, *, as_of: str | None = None, seed: int = 1, draws: int = 600, tune: int = 200,
             chains: int = 4, out: str | Path = DEFAULT_FIT, config=None, sampler: str = "nutpie",
             progressbar: bool = True, allow_failure: bool = False) -> FitRun:
     """Load data (optionally as of a date), fit, check diagnostics, save. A fit that fails the
