@@ -111,8 +111,9 @@ class ModelConfig:
     pilot_tune: int = 200
     pilot_draws: int = 100
     #: The pilot covariance is shrunk towards the inverse of the log density's curvature
-    #: (minus the Hessian, ``forecast.sampler.laplace_precision``) averaged over this many pilot
-    #: draws: exact on the ridge, where the draws are noisy. 0: towards the pilot's variances.
+    #: (minus the Hessian, ``forecast.sampler.curvatures``) averaged over this many pilot draws,
+    #: on the coordinates where it is stable across them: exact on the ridge, where the draws are
+    #: noisy (``forecast.sampler.dense_preconditioner``). 0: towards the pilot's variances.
     precondition_hessian_points: int = 8
     #: weight of the target in the shrunk covariance (``forecast.sampler.dense_preconditioner``)
     precondition_shrinkage: float = 0.3
@@ -875,7 +876,7 @@ def _preconditioned(compiled, config: ModelConfig, seed: int, run: dict, timing:
     whose zero-sum coordinates do not map onto the old ones) R-hat 1.15."""
     import nutpie
 
-    from .sampler import dense_preconditioner, flat_unconstrained, laplace_precision, with_preconditioner
+    from .sampler import curvatures, dense_preconditioner, flat_unconstrained, with_preconditioner
 
     t0 = time.perf_counter()
     pilot = nutpie.sample(compiled, draws=config.pilot_draws, tune=config.pilot_tune, seed=seed + 10_000,
@@ -884,12 +885,12 @@ def _preconditioned(compiled, config: ModelConfig, seed: int, run: dict, timing:
     x = flat_unconstrained(pilot, compiled)
     t0 = time.perf_counter()
     try:
-        precision = None
+        curvature = None
         if config.precondition_hessian_points > 0:
             rows = np.random.default_rng(seed).choice(len(x), min(len(x), config.precondition_hessian_points),
                                                       replace=False)
-            precision = laplace_precision(compiled, x[rows], workers=_cores(run["chains"]))
-        mu, chol = dense_preconditioner(x, config.precondition_shrinkage, precision)
+            curvature = curvatures(compiled, x[rows], workers=_cores(run["chains"]))
+        mu, chol = dense_preconditioner(x, config.precondition_shrinkage, curvature)
     except (np.linalg.LinAlgError, FloatingPointError):
         return compiled, 0.0
     finally:

@@ -574,10 +574,11 @@ def gradient_function(compiled):
     return logp_grad
 
 
-def laplace_precision(compiled, points: np.ndarray, step: float = 1e-4, workers: int = 2) -> np.ndarray:
-    """Minus the Hessian of the log density, averaged over ``points`` (rows, the sampler's
-    coordinates): central differences of the exact gradient, 2 n_dim gradients a point. The
-    curvature of a ridge is exact here, where a few hundred correlated draws only estimate it."""
+def curvatures(compiled, points: np.ndarray, step: float = 1e-4, workers: int = 2) -> np.ndarray:
+    """Minus the Hessian of the log density at each of ``points`` (rows, the sampler's
+    coordinates), shape (k, n_dim, n_dim): central differences of the exact gradient, 2 n_dim
+    gradients a point. The curvature of a ridge is exact here, where a few hundred correlated
+    draws only estimate it."""
     from concurrent.futures import ThreadPoolExecutor
 
     logp_grad = gradient_function(compiled)
@@ -589,37 +590,45 @@ def laplace_precision(compiled, points: np.ndarray, step: float = 1e-4, workers:
             e = np.zeros(n)
             e[i] = step
             h[i] = (logp_grad(x + e)[1] - logp_grad(x - e)[1]) / (2 * step)
-        return h
+        return -0.5 * (h + h.T)
 
     with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
-        hs = list(pool.map(hessian, np.atleast_2d(points)))
-    q = -np.mean(hs, axis=0)
-    return 0.5 * (q + q.T)
+        return np.array(list(pool.map(hessian, np.atleast_2d(points))))
 
 
-def dense_preconditioner(x: np.ndarray, shrinkage: float, precision: np.ndarray | None = None,
-                         min_precision: float = 1e-2) -> tuple[np.ndarray, np.ndarray]:
+def dense_preconditioner(x: np.ndarray, shrinkage: float, curvature: np.ndarray | None = None,
+                         min_precision: float = 1e-2, max_spread: float = 0.5) -> tuple[np.ndarray, np.ndarray]:
     """(mean, lower Cholesky factor) of draws ``x`` (n, n_dim): their covariance ``S`` shrunk
     towards a target ``T``, ``(1 - shrinkage) S + shrinkage T`` (a few hundred draws of a few
     hundred coordinates give a noisy estimate).
 
-    - Without ``precision`` the target is ``S``'s diagonal: the correlations are shrunk towards
+    - Without ``curvature`` the target is ``S``'s diagonal: the correlations are shrunk towards
       zero. A coordinate without spread in ``x`` (one the chains never moved) gets unit
       variance and no correlation, so that the factorisation does not fail.
-    - With ``precision`` (``laplace_precision``) the target is its inverse, eigenvalues below
-      ``min_precision`` raised to it (at a non-concave point, or along a flat direction, the
-      inverse would have an infinite variance)."""
+    - With ``curvature`` (``curvatures``: minus the Hessian at k points) the target is the
+      inverse of its mean (a Laplace covariance; eigenvalues below ``min_precision`` raised to
+      it: at a non-concave point, or along a flat direction, the inverse would have an infinite
+      variance), except on coordinates where the log density is far from quadratic: where the
+      curvature's diagonal varies across the points by more than ``max_spread`` (standard
+      deviation over mean), as for the log of a hierarchical scale that the data barely inform.
+      Those keep ``S``'s variance and no correlation in the target."""
     if not 0.0 <= shrinkage <= 1.0:
         raise ValueError(f"shrinkage {shrinkage} is not in [0, 1]")
     mu = x.mean(axis=0)
     s = np.atleast_2d(np.cov(x, rowvar=False))
-    if precision is None:
+    if curvature is None:
         flat = ~(np.diag(s) > 1e-18)
         s[flat, :] = 0.0
         s[:, flat] = 0.0
         s[flat, flat] = 1.0
         target = np.diag(np.diag(s))
     else:
-        w, v = np.linalg.eigh(0.5 * (precision + precision.T))
+        q = curvature.mean(axis=0)
+        w, v = np.linalg.eigh(0.5 * (q + q.T))
         target = (v / np.maximum(w, min_precision)) @ v.T
+        d = np.array([np.diag(c) for c in curvature])
+        unstable = np.flatnonzero(d.std(axis=0) > max_spread * np.abs(d.mean(axis=0)))
+        target[unstable, :] = 0.0
+        target[:, unstable] = 0.0
+        target[unstable, unstable] = np.maximum(np.diag(s)[unstable], 1e-12)
     return mu, np.linalg.cholesky((1.0 - shrinkage) * s + shrinkage * target)

@@ -16,7 +16,7 @@ pytest.importorskip("nutpie")
 
 from forecast import model as M  # noqa: E402
 from forecast.sampler import (  # noqa: E402
-    compile_model, dense_preconditioner, laplace_precision, with_preconditioner)
+    compile_model, curvatures, dense_preconditioner, with_preconditioner)
 from forecast.simulate import simulate_dataset  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -230,42 +230,64 @@ def test_dense_preconditioner_estimates_the_covariance():
         dense_preconditioner(x, 1.5)
 
 
-def test_shrinkage_towards_a_precision_target():
-    """With a precision matrix the target is its inverse: shrinkage 1 gives it exactly, 0 the
-    draws' covariance, and between them the mixture; eigenvalues below the floor are raised."""
+def test_shrinkage_towards_a_curvature_target():
+    """With curvatures the target is the inverse of their mean: shrinkage 1 gives it exactly, 0
+    the draws' covariance, and between them the mixture; eigenvalues below the floor are
+    raised; a coordinate whose curvature changes across the points keeps the draws' variance
+    and no correlation in the target."""
     rng = np.random.default_rng(3)
     cov = np.array([[1.0, 0.9, 0.1], [0.9, 1.0, 0.0], [0.1, 0.0, 0.5]])
     x = rng.multivariate_normal([0.0, 1.0, 2.0], cov, size=300)
     q = np.linalg.inv(np.array([[2.0, -0.99 * 2.0, 0.0], [-0.99 * 2.0, 2.0, 0.0], [0.0, 0.0, 1.0]]) + np.eye(3))
     sample = np.cov(x, rowvar=False)
+    same = np.array([q, q])  # the same curvature at two points
     for s, want in [(1.0, np.linalg.inv(q)), (0.0, sample), (0.3, 0.7 * sample + 0.3 * np.linalg.inv(q))]:
-        mu, chol = dense_preconditioner(x, s, precision=q)
+        mu, chol = dense_preconditioner(x, s, same)
         np.testing.assert_allclose(chol @ chol.T, want, rtol=1e-10, atol=1e-12)
         np.testing.assert_allclose(mu, x.mean(axis=0))
-    # an indefinite precision (a non-concave point): the negative eigenvalue is floored
+    # an indefinite curvature (a non-concave point): the negative eigenvalue is floored
     q_bad = np.diag([4.0, -1.0, 1.0])
-    chol = dense_preconditioner(x, 1.0, precision=q_bad, min_precision=0.05)[1]
+    chol = dense_preconditioner(x, 1.0, np.array([q_bad, q_bad]), min_precision=0.05)[1]
     np.testing.assert_allclose(chol @ chol.T, np.diag([0.25, 20.0, 1.0]), rtol=1e-12)
+    # coordinate 2's curvature is 0.5 at one point and 1.5 at the other (spread 0.5 of the mean 1.0,
+    # not above the limit); at 0.2 and 1.8 it is above: its target is the draws' variance alone
+    def pair(lo, hi):
+        a, b = np.diag([2.0, 3.0, lo]), np.diag([2.0, 3.0, hi])
+        a[0, 2] = a[2, 0] = b[0, 2] = b[2, 0] = 0.3
+        return np.array([a, b])
+    for lo, hi, stable in [(0.5, 1.5, True), (0.2, 1.8, False)]:
+        c = pair(lo, hi)
+        t = dense_preconditioner(x, 1.0, c)[1]
+        t = t @ t.T
+        laplace = np.linalg.inv(c.mean(axis=0))
+        if stable:
+            np.testing.assert_allclose(t, laplace, rtol=1e-10)
+        else:
+            np.testing.assert_allclose(t[:2, :2], laplace[:2, :2], rtol=1e-10)
+            assert t[2, 2] == pytest.approx(sample[2, 2]) and np.allclose(t[2, :2], 0.0)
 
 
-def test_laplace_precision_is_minus_the_hessian():
+def test_curvature_is_minus_the_hessian():
     """For a Gaussian posterior the curvature is the same everywhere and is the inverse
-    covariance; the transformed (log) scale of a HalfNormal adds its Jacobian's curvature."""
+    covariance; on the transformed (log) scale of a HalfNormal it is its log density's."""
     import pymc as pm
 
     cov = np.array([[1.0, 0.8, 0.0], [0.8, 1.0, -0.3], [0.0, -0.3, 2.0]])
     with pm.Model() as m:
         pm.MvNormal("v", mu=np.zeros(3), cov=cov)
     cm, info = compile_model(m)
-    assert info["path"] == "cached-cfunc"
+    assert info["path"] in ("cached-cfunc", "cached-graph")
     points = np.random.default_rng(0).normal(size=(3, 3))
-    np.testing.assert_allclose(laplace_precision(cm, points, workers=2), np.linalg.inv(cov), rtol=1e-6, atol=1e-6)
+    c = curvatures(cm, points, workers=2)
+    assert c.shape == (3, 3, 3)
+    for ci in c:
+        np.testing.assert_allclose(ci, np.linalg.inv(cov), rtol=1e-6, atol=1e-6)
     with pm.Model() as m2:
         pm.HalfNormal("s", 1.0)
     cm2, _ = compile_model(m2)
     # log density of u = log s: -exp(2u)/2 + u, so minus its second derivative is 2 exp(2u)
-    u = np.array([[0.3]])
-    np.testing.assert_allclose(laplace_precision(cm2, u), [[2 * np.exp(0.6)]], rtol=1e-6)
+    np.testing.assert_allclose(curvatures(cm2, np.array([[0.3], [-1.0]]))[:, 0, 0],
+                               [2 * np.exp(0.6), 2 * np.exp(-2.0)], rtol=1e-6)
 
 
 def test_pilot_draws_flatten_in_the_samplers_order(compiled):
