@@ -33,7 +33,7 @@ MIN_PRIOR = 5
 DEFAULT_HORIZON_DAYS = 365
 EVENT_HORIZONS_DAYS = (90, 180, 365)
 #: backtest fits: enough draws for predictive quantiles, far cheaper than the reported fit
-BACKTEST_FIT = {"draws": 500, "tune": 200, "chains": 2}  # tune after the preconditioning pilot
+BACKTEST_FIT = {"draws": 800, "tune": 200, "chains": 2}  # tune after the preconditioning pilot
 N_SAMPLES = 1000
 
 

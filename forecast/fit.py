@@ -20,7 +20,6 @@ from .errors import FitMismatchError, ForecastError
 #: Bump when the saved layout changes incompatibly; older formats must keep loading (golden test).
 FIT_FORMAT = 1
 DEFAULT_FIT = Path("out") / "fit.nc"
-RHAT_MAX = 1.01
 
 
 def fit_id(config_json: str, data_hash: str, as_of: str, seed: int) -> str:
@@ -100,6 +99,8 @@ class FitRun:
 
 
 def diagnostics_pass(diag: dict) -> bool:
+    from .model import RHAT_MAX
+
     return diag["max_rhat"] <= RHAT_MAX and diag["divergences"] == 0
 
 
@@ -130,7 +131,7 @@ def run_fit(data=None, *, as_of: str | None = None, seed: int = 1, draws: int = 
         "data_dir": str(ds.directory or ""),
         "fit_format": FIT_FORMAT,
         "fit_id": fit_id(config.to_json(), ds.data_hash, as_of or "", seed),
-        "draws": draws, "tune": tune, "chains": chains,
+        "draws": draws, "tune": tune, "chains": int(idata["posterior"].sizes["chain"]),  # extension rounds add chains
     })
     diag = M.diagnostics(idata)
     passed = diagnostics_pass(diag)

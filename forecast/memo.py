@@ -309,7 +309,8 @@ def _vintage(idata, inputs, config, threshold_benchmarks: set[str]) -> dict:
 
 def _diagnostics(idata) -> dict:
     from . import model as M
-    from .fit import RHAT_MAX, diagnostics_pass
+    from .fit import diagnostics_pass
+    from .model import RHAT_MAX
 
     raw = idata.attrs.get("diagnostics")
     source = "recorded at fit time"

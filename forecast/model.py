@@ -117,6 +117,12 @@ class ModelConfig:
     precondition_hessian_points: int = 8
     #: weight of the target in the shrunk covariance (``forecast.sampler.dense_preconditioner``)
     precondition_shrinkage: float = 0.3
+    #: When the preconditioned run misses R-hat <= RHAT_MAX or bulk ESS >= ESS_MIN, run as many
+    #: chains again, each started where one of the first ended, with the same preconditioner
+    #: (``extend_tune`` tuning steps, then as many draws), and pool them: up to this many times.
+    #: At the default 600 draws the worst of ~970 R-hats lands above 1.01 in about 1 fit in 4.
+    extend_rounds: int = 1
+    extend_tune: int = 100
 
     def __post_init__(self):
         if self.variant not in VARIANTS:
@@ -901,6 +907,50 @@ def _preconditioned(compiled, config: ModelConfig, seed: int, run: dict, timing:
     return out, 1.0
 
 
+#: Convergence required of a fit (``forecast fit`` exits non-zero above it) and sought by
+#: ``sample_model``'s extension rounds.
+RHAT_MAX = 1.01
+ESS_MIN = 400
+
+
+def _add_deterministics(idata, model) -> None:
+    """The model's deterministics, computed from the stored free variables in one vectorised
+    pass (PyTensor's C backend, cached on disk across processes)."""
+    import pymc as pm
+
+    post = idata["posterior"].to_dataset()
+    attrs = dict(post.attrs)
+    post = pm.compute_deterministics(post, model=model, extend_dataset=True, progressbar=False)
+    post.attrs.update(attrs)
+    idata["posterior"] = post
+
+
+def _extend(idata, base, compiled, *, draws: int, tune: int, seed: int, run: dict, model):
+    """``idata`` with as many chains again: each started at the last draw of one of its chains
+    (already in the posterior, so no burn-in beyond ``tune`` steps of step-size adaptation),
+    sampled with the preconditioner of ``compiled`` (``base`` with ``with_preconditioner``),
+    and appended along ``chain``."""
+    import nutpie
+
+    from .sampler import flat_unconstrained, with_preconditioner
+
+    n_chains, n_draws = idata["posterior"].sizes["chain"], idata["posterior"].sizes["draw"]
+    x = flat_unconstrained(idata, base).reshape(n_chains, n_draws, -1)[:, -1]
+    more, _ = with_preconditioner(base, compiled.shared_data["mu"], compiled.shared_data["chol"],
+                                  lambda s: x[int(s) % n_chains])
+    ext = nutpie.sample(more, draws=draws, tune=tune, seed=seed, store_unconstrained=True, **run)
+    _add_deterministics(ext, model)
+    out = idata.copy()
+    for group in ("posterior", "sample_stats", "unconstrained_posterior"):
+        a, b = idata[group].to_dataset(), ext[group].to_dataset()
+        b = b.assign_coords(chain=b["chain"].values + int(a["chain"].values.max()) + 1)
+        merged = xr.concat([a, b], dim="chain", data_vars="all", coords="minimal", compat="override",
+                           join="outer")
+        merged.attrs = a.attrs
+        out[group] = merged
+    return out
+
+
 def sample_model(model, *, seed: int, draws: int, tune: int, chains: int, sampler: str,
                  progressbar: bool, config: ModelConfig, init=None) -> tuple[Any, dict]:
     """Run the sampler; return (DataTree, timings)."""
@@ -923,19 +973,29 @@ def sample_model(model, *, seed: int, draws: int, tune: int, chains: int, sample
         run = dict(chains=chains, cores=_cores(chains), adaptation=config.adaptation,
                    target_accept=config.target_accept, progress_bar=progressbar)
         t_sampling = time.perf_counter()
+        base = compiled
         if config.precondition and info["path"] in ("cached-cfunc", "cached-graph"):
             compiled, timing["preconditioned"] = _preconditioned(compiled, config, seed, run, timing)
+        extend = config.extend_rounds > 0 and timing.get("preconditioned") == 1.0
         t0 = time.perf_counter()
-        idata = nutpie.sample(compiled, draws=draws, tune=tune, seed=seed, **run)
+        idata = nutpie.sample(compiled, draws=draws, tune=tune, seed=seed, store_unconstrained=extend, **run)
         timing["main_sampling_seconds"] = time.perf_counter() - t0
-        timing["sampling_seconds"] = time.perf_counter() - t_sampling  # pilot included
         t0 = time.perf_counter()
-        post = idata["posterior"].to_dataset()
-        attrs = dict(post.attrs)
-        post = pm.compute_deterministics(post, model=model, extend_dataset=True, progressbar=False)
-        post.attrs.update(attrs)
-        idata["posterior"] = post
+        _add_deterministics(idata, model)
         timing["deterministics_seconds"] = time.perf_counter() - t0
+        timing["extension_rounds"] = 0.0
+        for k in range(config.extend_rounds if extend else 0):
+            d = diagnostics(idata)
+            if d["max_rhat"] <= RHAT_MAX and d["min_ess_bulk"] >= ESS_MIN:
+                break
+            t0 = time.perf_counter()
+            idata = _extend(idata, base, compiled, draws=draws, tune=config.extend_tune,
+                            seed=seed + 20_000 * (k + 1), run=run, model=model)
+            timing["extension_rounds"] = float(k + 1)
+            timing["extension_seconds"] = timing.get("extension_seconds", 0.0) + time.perf_counter() - t0
+        if "unconstrained_posterior" in idata.children:
+            del idata["unconstrained_posterior"]
+        timing["sampling_seconds"] = time.perf_counter() - t_sampling  # pilot (and extension) included
     elif sampler == "pymc":
         t0 = time.perf_counter()
         idata = pm.sample(draws=draws, tune=tune, chains=chains, cores=_cores(chains), random_seed=seed,

@@ -310,7 +310,7 @@ def test_fit_samples_preconditioned_after_a_pilot():
     """sample_model's default path: pilot run, dense preconditioner, main run; the stored draws
     are in the model's own space (finite, the right shape) and the timings say what happened."""
     model = small_model()
-    cfg = M.ModelConfig(pilot_tune=40, pilot_draws=30)
+    cfg = M.ModelConfig(pilot_tune=40, pilot_draws=30, extend_rounds=0)
     idata, timing = M.sample_model(model, seed=2, draws=30, tune=30, chains=2, sampler="nutpie",
                                    progressbar=False, config=cfg)
     assert timing["preconditioned"] == 1.0 and timing["pilot_seconds"] > 0 and timing["preconditioner_seconds"] > 0
@@ -320,3 +320,26 @@ def test_fit_samples_preconditioned_after_a_pilot():
     _, timing_off = M.sample_model(model, seed=2, draws=30, tune=30, chains=2, sampler="nutpie",
                                    progressbar=False, config=M.ModelConfig(precondition=False))
     assert "pilot_seconds" not in timing_off and "preconditioned" not in timing_off
+
+
+def test_extension_round_appends_chains_started_where_the_first_ended(monkeypatch):
+    """A run that misses the convergence bar gets as many chains again (same preconditioner),
+    pooled along ``chain``: draws, sample stats and deterministics for every chain, and no
+    leftover unconstrained group. Forced here by an unreachable R-hat bar."""
+    model = small_model()
+    cfg = M.ModelConfig(pilot_tune=40, pilot_draws=30, extend_rounds=1, extend_tune=20)
+    monkeypatch.setattr(M, "RHAT_MAX", 0.0)
+    idata, timing = M.sample_model(model, seed=3, draws=25, tune=30, chains=2, sampler="nutpie",
+                                   progressbar=False, config=cfg)
+    post = idata["posterior"]
+    assert timing["extension_rounds"] == 1.0 and timing["extension_seconds"] > 0
+    assert list(post["chain"].values) == [0, 1, 2, 3] and post.sizes["draw"] == 25
+    assert idata["sample_stats"].sizes["chain"] == 4
+    assert np.all(np.isfinite(post["theta"].values)) and np.all(post["sigma_model"].values > 0)
+    assert "unconstrained_posterior" not in idata.children
+    # the new chains are draws of the same posterior, not of the starting point: they move
+    assert np.ptp(post["alpha"].values[2:]) > 0
+    cfg0 = M.ModelConfig(pilot_tune=40, pilot_draws=30, extend_rounds=0)
+    idata0, timing0 = M.sample_model(model, seed=3, draws=25, tune=30, chains=2, sampler="nutpie",
+                                     progressbar=False, config=cfg0)
+    assert idata0["posterior"].sizes["chain"] == 2 and timing0["extension_rounds"] == 0.0
