@@ -21,6 +21,8 @@ recalibration report can check the reliability of the event probabilities, not o
 
 from __future__ import annotations
 
+import dataclasses
+
 import time
 import numpy as np
 import pandas as pd
@@ -34,6 +36,10 @@ DEFAULT_HORIZON_DAYS = 365
 EVENT_HORIZONS_DAYS = (90, 180, 365)
 #: backtest fits: enough draws for predictive quantiles, far cheaper than the reported fit
 BACKTEST_FIT = {"draws": 800, "tune": 200, "chains": 2}  # tune after the preconditioning pilot
+#: Backtest fits take no extension round: with it the 8 quarterly origins reached per-origin R-hat
+#: 1.006-1.011 instead of 1.007-1.016 but took 218 s instead of 156 s, for the same CRPS (0.0779)
+#: and coverage; a backtest needs predictive quantiles, not a publishable fit.
+BACKTEST_EXTEND_ROUNDS = 0
 N_SAMPLES = 1000
 
 
@@ -247,6 +253,7 @@ def run_backtest(ds, origin, *, horizon_days: int = DEFAULT_HORIZON_DAYS, seed: 
         raise ForecastError(f"no results reported on or before {origin.date()}: nothing to fit")
     t0 = time.perf_counter()
     fk = {**BACKTEST_FIT, **(fit_kwargs or {})}
+    config = dataclasses.replace(config or M.ModelConfig(), extend_rounds=BACKTEST_EXTEND_ROUNDS)
     idata = M.fit_model(train, config, seed=seed, progressbar=progressbar, **fk)
     idata.attrs["as_of"] = origin.date().isoformat()
     fit_seconds = time.perf_counter() - t0

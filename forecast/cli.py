@@ -228,7 +228,10 @@ def fit_cmd(
         typer.echo(f"diagnostics: max R-hat {d['max_rhat']:.4f}, min bulk ESS {d['min_ess_bulk']:.0f}, "
                    f"divergences {d['divergences']}; compile {t.get('compile_seconds', 0):.1f} s, "
                    f"sampling {t.get('sampling_seconds', 0):.1f} s"
-                   + (f" (pilot {t['pilot_seconds']:.1f} s)" if "pilot_seconds" in t else ""))
+                   + (f" (pilot {t['pilot_seconds']:.1f} s)" if "pilot_seconds" in t else "")
+                   + (f"; not converged after the first run, so extended by {int(t['extension_rounds'])} round(s) "
+                      f"of {chains} more chains ({t.get('extension_seconds', 0):.1f} s)"
+                      if t.get("extension_rounds") else ""))
         typer.echo(_format_quantities(run.key_quantities))
     if not run.passed:
         _err(f"diagnostics failed (R-hat must be <= 1.01 with no divergences): max R-hat {d['max_rhat']:.4f}, "

@@ -140,6 +140,7 @@ def run_fit(data=None, *, as_of: str | None = None, seed: int = 1, draws: int = 
     target = out if (passed or allow_failure) else out.with_suffix(".failed.nc")
     save_fit(idata, target)
     timing = {k: float(idata.attrs[k]) for k in ("compile_seconds", "sampling_seconds", "pilot_seconds",
+                                                 "extension_rounds", "extension_seconds", "check_seconds",
                                                  "deterministics_seconds") if k in idata.attrs}
     timing["wall_seconds"] = wall
     return FitRun(idata, target, diag, M.key_quantities(idata), timing, passed)
