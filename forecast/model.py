@@ -116,7 +116,7 @@ class ModelConfig:
     #: noisy (``forecast.sampler.dense_preconditioner``). 0: towards the pilot's variances.
     precondition_hessian_points: int = 8
     #: weight of the target in the shrunk covariance (``forecast.sampler.dense_preconditioner``)
-    precondition_shrinkage: float = 0.3
+    precondition_shrinkage: float = 0.2
     #: When the preconditioned run misses R-hat <= RHAT_MAX or bulk ESS >= ESS_MIN, run as many
     #: chains again, each started where one of the first ended, with the same preconditioner
     #: (``extend_tune`` tuning steps, then as many draws), and pool them: up to this many times.

@@ -597,7 +597,7 @@ def curvatures(compiled, points: np.ndarray, step: float = 1e-4, workers: int = 
 
 
 def dense_preconditioner(x: np.ndarray, shrinkage: float, curvature: np.ndarray | None = None,
-                         min_precision: float = 1e-2, max_spread: float = 0.5) -> tuple[np.ndarray, np.ndarray]:
+                         min_precision: float = 1.0, max_spread: float = 0.5) -> tuple[np.ndarray, np.ndarray]:
     """(mean, lower Cholesky factor) of draws ``x`` (n, n_dim): their covariance ``S`` shrunk
     towards a target ``T``, ``(1 - shrinkage) S + shrinkage T`` (a few hundred draws of a few
     hundred coordinates give a noisy estimate).
