@@ -233,7 +233,7 @@ def test_dense_preconditioner_estimates_the_covariance():
 def test_shrinkage_towards_a_curvature_target():
     """With curvatures the target is the inverse of their mean: shrinkage 1 gives it exactly, 0
     the draws' covariance, and between them the mixture; eigenvalues below the floor are
-    raised; a coordinate whose curvature changes across the points keeps the draws' variance
+    raised (by default to 1); a coordinate whose curvature changes across the points keeps the draws' variance
     and no correlation in the target."""
     rng = np.random.default_rng(3)
     cov = np.array([[1.0, 0.9, 0.1], [0.9, 1.0, 0.0], [0.1, 0.0, 0.5]])
@@ -242,13 +242,16 @@ def test_shrinkage_towards_a_curvature_target():
     sample = np.cov(x, rowvar=False)
     same = np.array([q, q])  # the same curvature at two points
     for s, want in [(1.0, np.linalg.inv(q)), (0.0, sample), (0.3, 0.7 * sample + 0.3 * np.linalg.inv(q))]:
-        mu, chol = dense_preconditioner(x, s, same)
+        mu, chol = dense_preconditioner(x, s, same, min_precision=1e-3)
         np.testing.assert_allclose(chol @ chol.T, want, rtol=1e-10, atol=1e-12)
         np.testing.assert_allclose(mu, x.mean(axis=0))
     # an indefinite curvature (a non-concave point): the negative eigenvalue is floored
     q_bad = np.diag([4.0, -1.0, 1.0])
     chol = dense_preconditioner(x, 1.0, np.array([q_bad, q_bad]), min_precision=0.05)[1]
     np.testing.assert_allclose(chol @ chol.T, np.diag([0.25, 20.0, 1.0]), rtol=1e-12)
+    # the default floor: the target claims a variance of at most 1 in any direction
+    chol = dense_preconditioner(x, 1.0, np.array([np.diag([4.0, 0.25, 0.5])] * 2))[1]
+    np.testing.assert_allclose(chol @ chol.T, np.diag([0.25, 1.0, 1.0]), rtol=1e-12)
     # coordinate 2's curvature is 0.5 at one point and 1.5 at the other (spread 0.5 of the mean 1.0,
     # not above the limit); at 0.2 and 1.8 it is above: its target is the draws' variance alone
     def pair(lo, hi):
@@ -257,7 +260,7 @@ def test_shrinkage_towards_a_curvature_target():
         return np.array([a, b])
     for lo, hi, stable in [(0.5, 1.5, True), (0.2, 1.8, False)]:
         c = pair(lo, hi)
-        t = dense_preconditioner(x, 1.0, c)[1]
+        t = dense_preconditioner(x, 1.0, c, min_precision=1e-3)[1]
         t = t @ t.T
         laplace = np.linalg.inv(c.mean(axis=0))
         if stable:
