@@ -363,7 +363,7 @@ def update_cmd(
     by: Annotated[Optional[list[str]], typer.Option("--by", help="Date YYYY-MM-DD (repeatable; default each year end).")] = None,
     thresholds: ThresholdsOpt = None,
     refit: Annotated[bool, typer.Option("--refit", help="Always refit by MCMC instead of reweighting the draws.")] = False,
-    draws: Annotated[int, typer.Option("--draws", min=100, help="Draws per chain of a refit.")] = 1000,
+    draws: Annotated[int, typer.Option("--draws", min=100, help="Draws per chain of a refit (as `forecast fit`).")] = 600,
     tune: Annotated[int, typer.Option("--tune", min=50, help="Tuning steps per chain of a refit, after its pilot "
                                                                "run (started at draws of the previous fit).")] = 200,
     seed: SeedOpt = 1,

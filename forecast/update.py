@@ -179,7 +179,7 @@ def _weighted_prob(tc: np.ndarray, w: np.ndarray | None, t: float) -> float:
 
 def run_update(results_path, models_path=None, *, data=None, fit=Path("out/fit.nc"), out=None, seed: int = 1,
                thresholds_path=None, threshold_ids=None, by=None, scenario: str = "baseline",
-               refit: bool = False, draws: int = 1000, tune: int | None = None, chains: int = 4,
+               refit: bool = False, draws: int = 600, tune: int | None = None, chains: int = 4,
                progressbar: bool = False) -> UpdateResult:
     t_start = time.perf_counter()
     data_dir = D.resolve_data_dir(data)
