@@ -327,8 +327,9 @@ class _Reference:
 
 
 def _verify(compiled, reference: _Reference, x: np.ndarray) -> None:
-    """The loaded callbacks against PyTensor at ``x``: the log density, and the gradient along
-    a random direction by central differences. Raises ``_CacheMiss`` on a mismatch."""
+    """The loaded callbacks against PyTensor at ``x``: the log density, the gradient along a
+    random direction by central differences, and the stored variables. Raises ``_CacheMiss`` on
+    a mismatch."""
     logp_grad = gradient_function(compiled)
     lp, grad = logp_grad(x)
     ref = reference.logp(x)
@@ -340,6 +341,16 @@ def _verify(compiled, reference: _Reference, x: np.ndarray) -> None:
     fd = (logp_grad(x + h * v)[0] - logp_grad(x - h * v)[0]) / (2 * h)
     if not np.isclose(fd, grad @ v, rtol=1e-4, atol=1e-6 * max(1.0, abs(lp))):
         raise _CacheMiss(f"cached gradient {grad @ v} != finite difference {fd}")
+    import ctypes
+
+    expand = ctypes.CFUNCTYPE(ctypes.c_int64, ctypes.c_uint64, ctypes.c_uint64, ctypes.c_void_p, ctypes.c_void_p,
+                              ctypes.c_void_p)(compiled.compiled_expand_func.address)
+    x = np.ascontiguousarray(x, dtype=np.float64)
+    out = np.zeros(compiled.n_expanded)
+    rc = expand(compiled.n_dim, compiled.n_expanded, x.ctypes.data, out.ctypes.data, compiled.user_data.ctypes.data)
+    want = reference.expand_func(x)[0]
+    if rc != 0 or out.shape != want.shape or not np.allclose(out, want, rtol=1e-8, atol=1e-10):
+        raise _CacheMiss("cached stored-variable values differ from PyTensor's")
 
 
 def _compiled_class():
