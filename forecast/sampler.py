@@ -25,6 +25,7 @@ and says so in the returned info.
 
 from __future__ import annotations
 
+import ctypes
 import dataclasses
 import os
 import time
@@ -35,6 +36,13 @@ from numba.extending import intrinsic
 
 #: Part of the cache key: bump when the generated source below changes.
 _SOURCE_VERSION = "forecast-cfunc-v3"
+
+#: The C signatures of the two callbacks, for calling them from Python:
+#: logp(dim, x, out_grad, out_logp, table) and expand(dim, n_expanded, x, out, table).
+LOGP_CALLBACK = ctypes.CFUNCTYPE(ctypes.c_int64, ctypes.c_uint64, ctypes.c_void_p, ctypes.c_void_p, ctypes.c_void_p,
+                                 ctypes.c_void_p)
+EXPAND_CALLBACK = ctypes.CFUNCTYPE(ctypes.c_int64, ctypes.c_uint64, ctypes.c_uint64, ctypes.c_void_p, ctypes.c_void_p,
+                                   ctypes.c_void_p)
 
 
 @intrinsic
@@ -341,10 +349,7 @@ def _verify(compiled, reference: _Reference, x: np.ndarray) -> None:
     fd = (logp_grad(x + h * v)[0] - logp_grad(x - h * v)[0]) / (2 * h)
     if not np.isclose(fd, grad @ v, rtol=1e-4, atol=1e-6 * max(1.0, abs(lp))):
         raise _CacheMiss(f"cached gradient {grad @ v} != finite difference {fd}")
-    import ctypes
-
-    expand = ctypes.CFUNCTYPE(ctypes.c_int64, ctypes.c_uint64, ctypes.c_uint64, ctypes.c_void_p, ctypes.c_void_p,
-                              ctypes.c_void_p)(compiled.compiled_expand_func.address)
+    expand = EXPAND_CALLBACK(compiled.compiled_expand_func.address)
     x = np.ascontiguousarray(x, dtype=np.float64)
     out = np.zeros(compiled.n_expanded)
     rc = expand(compiled.n_dim, compiled.n_expanded, x.ctypes.data, out.ctypes.data, compiled.user_data.ctypes.data)
@@ -363,7 +368,6 @@ def _compiled_class():
         class ForecastCompiledModel(CompiledPyMCModel):
             #: (logp, expand) callbacks taking ``mu`` and ``L`` from table entries after the data
             preconditioned_funcs: Any = None
-            n_logp_arrays: int = 0
 
         _COMPILED = ForecastCompiledModel
     return _COMPILED
@@ -424,7 +428,7 @@ def compile_model(model, var_names: list[str] | None = None, initial_point_fn=No
         key, shared, info["unkeyed"] = None, {}, str(exc)[:200]
     info["graph_key"] = key
 
-    def build(arrays, n_logp, logp_cf, expand_cf, pre_funcs, n_dim, n_expanded, shape_info, reparam, reference):
+    def build(arrays, logp_cf, expand_cf, pre_funcs, n_dim, n_expanded, shape_info, reparam, logp_func, expand_func):
         dims, coords = dims_and_coords(model, shape_info, reparam)
         names, slices, shapes = shape_info
         init_flat = flat_wrapper(point_fn, names=[n for n, sl in zip(names, slices) if sl.start < n_dim],
@@ -434,10 +438,9 @@ def compile_model(model, var_names: list[str] | None = None, initial_point_fn=No
             shared_data={f"s{k}": a for k, a in enumerate(arrays)},  # keeps the arrays alive
             shared_var_keys={},  # so with_data() refuses: the table would not follow
             user_data=_shared_table(arrays), n_expanded=n_expanded, shape_info=shape_info,
-            logp_func=reference.logp_func if reference else None,
-            expand_func=reference.expand_func if reference else None, _n_dim=n_dim,
+            logp_func=logp_func, expand_func=expand_func, _n_dim=n_dim,
             _shapes={name: tuple(shape) for name, _, shape in zip(*shape_info)}, _coords=coords,
-            dims=dims, reparameterized_names=reparam, preconditioned_funcs=pre_funcs, n_logp_arrays=n_logp)
+            dims=dims, reparameterized_names=reparam, preconditioned_funcs=pre_funcs)
 
     def callbacks(jit_l, jit_e, arrays, n_logp, n_dim, n_expanded):
         """Plain and preconditioned (logp, expand) callbacks, and whether all were cached/hit."""
@@ -465,8 +468,8 @@ def compile_model(model, var_names: list[str] | None = None, initial_point_fn=No
             shape_info = (meta["names"], [slice(a, b) for a, b in meta["slices"]], [tuple(s) for s in meta["shapes"]])
             reference = _Reference(logp, expand, value_vars, shape_info[1][:len(value_vars)],
                                    shape_info[2][:len(value_vars)])
-            compiled = build(arrays, meta["n_logp"], *plain, pre, meta["n_dim"], meta["n_expanded"], shape_info,
-                             meta["reparam"], reference)
+            compiled = build(arrays, *plain, pre, meta["n_dim"], meta["n_expanded"], shape_info, meta["reparam"],
+                             reference.logp_func, reference.expand_func)
             _verify(compiled, reference, np.asarray(compiled.initial_point_func(0), dtype=np.float64))
             info.update(path="cached-graph", jit_seconds=time.perf_counter() - t1, cached=True, cache_hit=True)
             return compiled, info
@@ -492,8 +495,7 @@ def compile_model(model, var_names: list[str] | None = None, initial_point_fn=No
     (plain, pre), cached, hits = callbacks(logp_pt.vm.jit_fn, expand_pt.vm.jit_fn, arrays, n_logp, n_dim, n_expanded)
     info["jit_seconds"] = time.perf_counter() - t0
     info["cached"], info["cache_hit"] = cached, hits
-    compiled = build(arrays, n_logp, *plain, pre, n_dim, n_expanded, shape_info, reparam, None)
-    compiled = dataclasses.replace(compiled, logp_func=logp_pt, expand_func=expand_pt)
+    compiled = build(arrays, *plain, pre, n_dim, n_expanded, shape_info, reparam, logp_pt, expand_pt)
     names = [v.name for v in [*logp_shared, *expand_shared]]
     if meta_file is not None and cached and all(shared.get(n) is v for n, v in zip(names, [*logp_shared, *expand_shared])):
         meta = {"shared": names, "dtypes": [a.dtype.str for a in arrays], "n_logp": n_logp, "n_dim": int(n_dim),
@@ -568,10 +570,7 @@ def flat_unconstrained(idata, compiled) -> np.ndarray:
 def gradient_function(compiled):
     """``x -> (log density, gradient)`` through ``compiled``'s C callback (``compile_model``'s
     path). The call releases the GIL, so threads evaluate points in parallel."""
-    import ctypes
-
-    cfunc = ctypes.CFUNCTYPE(ctypes.c_int64, ctypes.c_uint64, ctypes.c_void_p, ctypes.c_void_p,
-                             ctypes.c_void_p, ctypes.c_void_p)(compiled.compiled_logp_func.address)
+    cfunc = LOGP_CALLBACK(compiled.compiled_logp_func.address)
     n, table = compiled.n_dim, compiled.user_data
 
     def logp_grad(x: np.ndarray) -> tuple[float, np.ndarray]:

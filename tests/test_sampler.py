@@ -3,7 +3,6 @@ loaded from disk by a second process."""
 
 from __future__ import annotations
 
-import ctypes
 import json
 import subprocess
 import sys
@@ -15,15 +14,13 @@ import pytest
 pytest.importorskip("nutpie")
 
 from forecast import model as M  # noqa: E402
+from forecast.sampler import EXPAND_CALLBACK as EXPAND  # noqa: E402
+from forecast.sampler import LOGP_CALLBACK as LOGP  # noqa: E402
 from forecast.sampler import (  # noqa: E402
     compile_model, curvatures, dense_preconditioner, with_preconditioner)
 from forecast.simulate import simulate_dataset  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
-LOGP = ctypes.CFUNCTYPE(ctypes.c_int64, ctypes.c_uint64, ctypes.c_void_p, ctypes.c_void_p, ctypes.c_void_p,
-                        ctypes.c_void_p)
-EXPAND = ctypes.CFUNCTYPE(ctypes.c_int64, ctypes.c_uint64, ctypes.c_uint64, ctypes.c_void_p, ctypes.c_void_p,
-                          ctypes.c_void_p)
 
 
 def small_model(seed: int = 5, perturb: bool = False):
