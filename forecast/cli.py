@@ -13,6 +13,7 @@ from typing import Annotated, Optional
 
 import typer
 
+from .defaults import BACKTEST_CHAINS, BACKTEST_DRAWS, BACKTEST_TUNE, FIT_CHAINS, FIT_DRAWS, FIT_TUNE
 from .errors import ForecastError
 
 app = typer.Typer(
@@ -175,8 +176,8 @@ def data_import(
 
 SeedOpt = Annotated[int, typer.Option("--seed", help="Random seed; the same seed gives the same numbers.")]
 DrawsOpt = Annotated[int, typer.Option(help="Posterior draws per chain.")]
-TuneOpt = Annotated[int, typer.Option(help="Tuning steps per chain, after a short pilot run (200 tuning + 100 draws) "
-                                            "whose posterior covariance preconditions the sampler.")]
+TuneOpt = Annotated[int, typer.Option(help="Tuning steps per chain, after a short pilot run (200 tuning steps + 25 "
+                                            "draws a chain) whose posterior covariance preconditions the sampler.")]
 ChainsOpt = Annotated[int, typer.Option(help="Number of chains.")]
 AsOfOpt = Annotated[Optional[str], typer.Option("--as-of", help="Use only models released and results reported on or before YYYY-MM-DD.")]
 
@@ -198,9 +199,9 @@ def fit_cmd(
     data: DataOpt = None,
     as_of: AsOfOpt = None,
     seed: SeedOpt = 1,
-    draws: DrawsOpt = 600,
-    tune: TuneOpt = 200,
-    chains: ChainsOpt = 4,
+    draws: DrawsOpt = FIT_DRAWS,
+    tune: TuneOpt = FIT_TUNE,
+    chains: ChainsOpt = FIT_CHAINS,
     out: Annotated[Path, typer.Option("--out", help="Where to save the fit (netCDF).")] = Path("out/fit.nc"),
     sampler: Annotated[str, typer.Option(help="nutpie (default, fast) or pymc.")] = "nutpie",
     variant: Annotated[str, typer.Option(help="joint, compute_only or date_only.")] = "joint",
@@ -363,9 +364,9 @@ def update_cmd(
     by: Annotated[Optional[list[str]], typer.Option("--by", help="Date YYYY-MM-DD (repeatable; default each year end).")] = None,
     thresholds: ThresholdsOpt = None,
     refit: Annotated[bool, typer.Option("--refit", help="Always refit by MCMC instead of reweighting the draws.")] = False,
-    draws: Annotated[int, typer.Option("--draws", min=100, help="Draws per chain of a refit (as `forecast fit`).")] = 600,
+    draws: Annotated[int, typer.Option("--draws", min=100, help="Draws per chain of a refit (as `forecast fit`).")] = FIT_DRAWS,
     tune: Annotated[int, typer.Option("--tune", min=50, help="Tuning steps per chain of a refit, after its pilot "
-                                                               "run (started at draws of the previous fit).")] = 200,
+                                                               "run (started at draws of the previous fit).")] = FIT_TUNE,
     seed: SeedOpt = 1,
     ledger: LedgerOpt = None,
     no_ledger: NoLedgerOpt = False,
@@ -460,9 +461,9 @@ def backtest_cmd(
     data: DataOpt = None,
     horizon_days: HorizonOpt = 365,
     seed: SeedOpt = 1,
-    draws: BtDrawsOpt = 500,
-    tune: BtTuneOpt = 200,
-    chains: BtChainsOpt = 2,
+    draws: BtDrawsOpt = BACKTEST_DRAWS,
+    tune: BtTuneOpt = BACKTEST_TUNE,
+    chains: BtChainsOpt = BACKTEST_CHAINS,
     json_out: JsonOpt = False,
 ) -> None:
     """Fit as of ORIGIN, predict every later result (within the horizon) and score the model and
@@ -499,9 +500,9 @@ def recalibrate_cmd(
     ledger: LedgerOpt = None,
     out: Annotated[Path, typer.Option("--out", help="The report (JSON); the text report and the calibration figure go beside it.")] = Path("out/recalibration.json"),
     seed: SeedOpt = 1,
-    draws: BtDrawsOpt = 500,
-    tune: BtTuneOpt = 200,
-    chains: BtChainsOpt = 2,
+    draws: BtDrawsOpt = BACKTEST_DRAWS,
+    tune: BtTuneOpt = BACKTEST_TUNE,
+    chains: BtChainsOpt = BACKTEST_CHAINS,
     json_out: JsonOpt = False,
 ) -> None:
     """Backtests at each origin (in parallel), pooled into a calibration report with the peer

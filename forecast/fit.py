@@ -15,6 +15,7 @@ from pathlib import Path
 
 from . import __version__
 from .data import Dataset, default_file_mode, load_dataset, parse_date
+from .defaults import FIT_CHAINS, FIT_DRAWS, FIT_TUNE
 from .errors import FitMismatchError, ForecastError
 
 #: Bump when the saved layout changes incompatibly; older formats must keep loading (golden test).
@@ -104,8 +105,8 @@ def diagnostics_pass(diag: dict) -> bool:
     return diag["max_rhat"] <= RHAT_MAX and diag["divergences"] == 0
 
 
-def run_fit(data=None, *, as_of: str | None = None, seed: int = 1, draws: int = 600, tune: int = 200,
-            chains: int = 4, out: str | Path = DEFAULT_FIT, config=None, sampler: str = "nutpie",
+def run_fit(data=None, *, as_of: str | None = None, seed: int = 1, draws: int = FIT_DRAWS, tune: int = FIT_TUNE,
+            chains: int = FIT_CHAINS, out: str | Path = DEFAULT_FIT, config=None, sampler: str = "nutpie",
             progressbar: bool = True, allow_failure: bool = False) -> FitRun:
     """Load data (optionally as of a date), fit, check diagnostics, save. A fit that fails the
     diagnostics is saved beside the target as ``*.failed.nc`` (never over a good fit) unless
@@ -133,7 +134,7 @@ def run_fit(data=None, *, as_of: str | None = None, seed: int = 1, draws: int = 
         "fit_id": fit_id(config.to_json(), ds.data_hash, as_of or "", seed),
         "draws": draws, "tune": tune, "chains": int(idata["posterior"].sizes["chain"]),  # extension rounds add chains
     })
-    diag = M.diagnostics(idata)
+    diag = M.fit_diagnostics(idata)
     passed = diagnostics_pass(diag)
     idata.attrs["diagnostics"] = json.dumps(diag)
     out = Path(out)

@@ -109,7 +109,11 @@ class ModelConfig:
     #: draw 0.05 without, about 0.3 with it (docs/methodology.md section 3).
     precondition: bool = True
     pilot_tune: int = 200
-    pilot_draws: int = 100
+    pilot_draws: int = 25
+    #: the last this many tuning steps of each pilot chain join its draws in the covariance
+    #: estimate (as warm-up draws estimate the mass matrix in Stan's adaptation): 4 x 125 rows
+    #: for 4 x 225 steps, where 4 x 100 draws after the tuning took 4 x 300 (docs/methodology.md)
+    pilot_warmup_draws: int = 100
     #: The pilot covariance is shrunk towards the inverse of the log density's curvature
     #: (minus the Hessian, ``forecast.sampler.curvatures``) averaged over this many pilot draws,
     #: on the coordinates where it is stable across them: exact on the ridge, where the draws are
@@ -688,6 +692,23 @@ def pointwise_loglik(post: xr.Dataset, inputs: ModelInputs, config: ModelConfig)
     return ll
 
 
+def pointwise_loglik_threaded(post: xr.Dataset, inputs: ModelInputs, config: ModelConfig,
+                              workers: int | None = None) -> np.ndarray:
+    """``pointwise_loglik`` over blocks of draws on ``workers`` threads (numpy and scipy's
+    ufuncs release the GIL on arrays this size): the same array, in (chain, draw) order."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    nc, nd = post.sizes["chain"], post.sizes["draw"]
+    workers = max(1, min(workers or os.cpu_count() or 1, nd))
+    if workers == 1:
+        return pointwise_loglik(post, inputs, config)
+    edges = np.linspace(0, nd, workers + 1).astype(int)
+    blocks = [post.isel(draw=slice(a, b)) for a, b in zip(edges[:-1], edges[1:])]
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        parts = list(pool.map(lambda p: pointwise_loglik(p, inputs, config).reshape(nc, p.sizes["draw"], -1), blocks))
+    return np.concatenate(parts, axis=1).reshape(nc * nd, -1)
+
+
 # --------------------------------------------------------------------------------------------
 # Fitting
 # --------------------------------------------------------------------------------------------
@@ -796,7 +817,7 @@ def finalize_idata(idata, inputs: ModelInputs, config: ModelConfig, **attrs):
         idata["posterior"]["log10_compute"] = xr.DataArray(
             lc.reshape(nc, nd, -1), dims=("chain", "draw", "model"),
             coords={"chain": post["chain"].values, "draw": post["draw"].values, "model": inputs.model_ids})
-    ll = pointwise_loglik(post, inputs, config)
+    ll = pointwise_loglik_threaded(post, inputs, config)
     idata["log_likelihood"] = xr.DataTree(xr.Dataset(
         {"score": (("chain", "draw", "obs"), ll.reshape(nc, nd, -1))},
         coords={"chain": post["chain"].values, "draw": post["draw"].values, **coords}))
@@ -873,8 +894,9 @@ def warm_start(model, previous):
 def _preconditioned(compiled, config: ModelConfig, seed: int, run: dict, timing: dict):
     """``compiled`` with a dense preconditioner (``forecast.sampler.with_preconditioner``) from
     a pilot run (started where ``compiled`` starts: a warm start for an update), whose draws
-    also start the main chains: their covariance shrunk towards the inverse curvature of the
-    log density at a few of them. Returns (compiled, preconditioned?): not when the covariance
+    also start the main chains: the covariance of its draws and last tuning steps
+    (``pilot_warmup_draws``) shrunk towards the inverse curvature of the log density at a few
+    of them. Returns (compiled, preconditioned?): not when the covariance
     cannot be factorised (sampled as before).
 
     An update does not take the covariance of the previous fit instead of running a pilot: on
@@ -885,18 +907,23 @@ def _preconditioned(compiled, config: ModelConfig, seed: int, run: dict, timing:
     from .sampler import curvatures, dense_preconditioner, flat_unconstrained, with_preconditioner
 
     t0 = time.perf_counter()
+    warm = min(config.pilot_warmup_draws, config.pilot_tune)
     pilot = nutpie.sample(compiled, draws=config.pilot_draws, tune=config.pilot_tune, seed=seed + 10_000,
-                          store_unconstrained=True, **run)  # with progress, like the main run
+                          store_unconstrained=True, save_warmup=warm > 0, **run)  # with progress, like the main run
     timing["pilot_seconds"] = time.perf_counter() - t0
     x = flat_unconstrained(pilot, compiled)
+    pooled = x
+    if warm:
+        w = pilot["warmup_sample_stats"]["unconstrained_draw"].values[:, -warm:]
+        pooled = np.concatenate([w.reshape(-1, w.shape[-1]), x])
     t0 = time.perf_counter()
     try:
         curvature = None
         if config.precondition_hessian_points > 0:
-            rows = np.random.default_rng(seed).choice(len(x), min(len(x), config.precondition_hessian_points),
+            rows = np.random.default_rng(seed).choice(len(pooled), min(len(pooled), config.precondition_hessian_points),
                                                       replace=False)
-            curvature = curvatures(compiled, x[rows], workers=_cores(run["chains"]))
-        mu, chol = dense_preconditioner(x, config.precondition_shrinkage, curvature)
+            curvature = curvatures(compiled, pooled[rows], workers=_cores(run["chains"]))
+        mu, chol = dense_preconditioner(pooled, config.precondition_shrinkage, curvature)
     except (np.linalg.LinAlgError, FloatingPointError):
         return compiled, 0.0
     finally:
@@ -938,7 +965,7 @@ def _extend(idata, base, compiled, *, draws: int, tune: int, seed: int, run: dic
     x = flat_unconstrained(idata, base).reshape(n_chains, n_draws, -1)[:, -1]
     more, _ = with_preconditioner(base, compiled.shared_data["mu"], compiled.shared_data["chol"],
                                   lambda s: x[int(s) % n_chains])
-    ext = nutpie.sample(more, draws=draws, tune=tune, seed=seed, store_unconstrained=True, **run)
+    ext = nutpie.sample(more, draws=draws, tune=tune, seed=seed, store_unconstrained=True, save_warmup=False, **run)
     _add_deterministics(ext, model)
     out = idata.copy()
     for group in ("posterior", "sample_stats", "unconstrained_posterior"):
@@ -952,8 +979,10 @@ def _extend(idata, base, compiled, *, draws: int, tune: int, seed: int, run: dic
 
 
 def sample_model(model, *, seed: int, draws: int, tune: int, chains: int, sampler: str,
-                 progressbar: bool, config: ModelConfig, init=None) -> tuple[Any, dict]:
-    """Run the sampler; return (DataTree, timings)."""
+                 progressbar: bool, config: ModelConfig, init=None, check=None) -> tuple[Any, dict]:
+    """Run the sampler; return (DataTree, timings). ``check(idata) -> diagnostics`` (default
+    ``diagnostics``) decides the extension rounds; when its last call saw the returned draws, its
+    result is in the DataTree's attrs as ``diagnostics`` (JSON), so it need not be computed again."""
     import pymc as pm
 
     timing: dict[str, float] = {}
@@ -978,25 +1007,31 @@ def sample_model(model, *, seed: int, draws: int, tune: int, chains: int, sample
             compiled, timing["preconditioned"] = _preconditioned(compiled, config, seed, run, timing)
         extend = config.extend_rounds > 0 and timing.get("preconditioned") == 1.0
         t0 = time.perf_counter()
-        idata = nutpie.sample(compiled, draws=draws, tune=tune, seed=seed, store_unconstrained=extend, **run)
+        idata = nutpie.sample(compiled, draws=draws, tune=tune, seed=seed, store_unconstrained=extend,
+                              save_warmup=False, **run)
         timing["main_sampling_seconds"] = time.perf_counter() - t0
         t0 = time.perf_counter()
         _add_deterministics(idata, model)
         timing["deterministics_seconds"] = time.perf_counter() - t0
         timing["extension_rounds"] = timing["check_seconds"] = 0.0
+        checked = None
         for k in range(config.extend_rounds if extend else 0):
             t0 = time.perf_counter()
-            d = diagnostics(idata)  # ~2.5 s for ~1300 quantities: a loop over them in arviz-stats
+            d = (check or diagnostics)(idata)  # ~2.5 s for ~1300 quantities: a loop over them in arviz-stats
             timing["check_seconds"] += time.perf_counter() - t0
             if d["max_rhat"] <= RHAT_MAX and d["min_ess_bulk"] >= ESS_MIN:
+                checked = d
                 break
             t0 = time.perf_counter()
             idata = _extend(idata, base, compiled, draws=draws, tune=config.extend_tune,
                             seed=seed + 20_000 * (k + 1), run=run, model=model)
             timing["extension_rounds"] = float(k + 1)
             timing["extension_seconds"] = timing.get("extension_seconds", 0.0) + time.perf_counter() - t0
-        if "unconstrained_posterior" in idata.children:
+        if "unconstrained_posterior" in idata.children:  # and its copy in the sample stats
             del idata["unconstrained_posterior"]
+            idata["sample_stats"] = idata["sample_stats"].to_dataset().drop_vars("unconstrained_draw", errors="ignore")
+        if checked is not None:
+            idata.attrs["diagnostics"] = json.dumps(checked)
         # pilot and extension included; the convergence check (diagnostics, not sampling) is not
         timing["sampling_seconds"] = time.perf_counter() - t_sampling - timing["check_seconds"]
     elif sampler == "pymc":
@@ -1035,12 +1070,39 @@ def fit_model(ds, config: ModelConfig | None = None, *, seed: int = 1, draws: in
     inputs = prepare(ds, config)
     model = build_model(inputs, config)
     init = warm_start(model, start_from) if start_from is not None and sampler == "nutpie" else None
+
+    def check(idata):  # on the draws as the fit will hold them: without build_model's padding
+        return diagnostics(idata, drop_padding_slots(idata["posterior"].to_dataset(), inputs.model_ids))
+
     idata, timing = sample_model(model, seed=seed, draws=draws, tune=tune, chains=chains, sampler=sampler,
-                                 progressbar=progressbar, config=config, init=init)
+                                 progressbar=progressbar, config=config, init=init, check=check)
+    checked = idata.attrs.pop("diagnostics", None)
     timing["warm_start"] = float(init is not None)
     idata["posterior"] = drop_padding_slots(idata["posterior"].to_dataset(), inputs.model_ids)
-    return finalize_idata(idata, inputs, config, seed=int(seed), sampler=sampler,
-                          data_hash=str(getattr(ds, "data_hash", "")), **timing)
+    sampled = set(idata["posterior"].data_vars)
+    idata = finalize_idata(idata, inputs, config, seed=int(seed), sampler=sampler,
+                           data_hash=str(getattr(ds, "data_hash", "")), **timing)
+    # The diagnostics once: the check's, extended by the variables finalize_idata added
+    t0 = time.perf_counter()
+    if checked is None:
+        diag = diagnostics(idata)
+    else:
+        post = idata["posterior"].to_dataset()
+        diag = worst(json.loads(checked), diagnostics(idata, post[[v for v in post.data_vars if v not in sampled]]))
+    idata.attrs["diagnostics"] = json.dumps(diag)
+    idata.attrs["check_seconds"] = float(timing.get("check_seconds", 0.0)) + time.perf_counter() - t0
+    return idata
+
+
+def fit_diagnostics(idata) -> dict[str, float]:
+    """The diagnostics recorded in a fit (``fit_model`` computes them once), else computed."""
+    raw = idata.attrs.get("diagnostics")
+    if raw:
+        try:
+            return {k: float(v) for k, v in (json.loads(raw) if isinstance(raw, str) else dict(raw)).items()}
+        except (ValueError, TypeError):
+            pass
+    return diagnostics(idata)
 
 
 # --------------------------------------------------------------------------------------------
@@ -1048,22 +1110,36 @@ def fit_model(ds, config: ModelConfig | None = None, *, seed: int = 1, draws: in
 # --------------------------------------------------------------------------------------------
 
 
-def diagnostics(idata) -> dict[str, float]:
-    """Worst R-hat and bulk ESS over every posterior variable (arviz-stats), and divergences."""
+def diagnostics(idata, posterior: xr.Dataset | None = None) -> dict[str, float]:
+    """Worst R-hat and bulk ESS over every variable of ``posterior`` (default: the fit's
+    posterior group) by arviz-stats, and the fit's divergences. Quantities constant across the
+    draws (a known training compute) are left out: their R-hat is 0/0."""
     import arviz_stats as azs
 
     import warnings
 
-    with warnings.catch_warnings():
-        # constant draws (e.g. a zero-sum component) make R-hat 0/0: NaN, skipped below
-        warnings.filterwarnings("ignore", message="invalid value encountered", category=RuntimeWarning)
-        rh = azs.rhat(idata)
-        es = azs.ess(idata, method="bulk")
-    max_rhat = float(max(np.nanmax(v.values) for v in rh.data_vars.values() if v.size))
-    min_ess = float(min(np.nanmin(v.values) for v in es.data_vars.values() if v.size))
+    post = idata["posterior"].to_dataset() if posterior is None else posterior
+    # arviz-stats loops over quantities (~2 ms each), so constants are dropped first
+    flat = [v.values.reshape(v.sizes["chain"], v.sizes["draw"], -1) for v in post.data_vars.values()]
+    x = np.concatenate(flat, axis=2) if flat else np.zeros((1, 1, 0))
+    x = x[:, :, np.ptp(x, axis=(0, 1)) > 0]
+    max_rhat, min_ess = float("nan"), float("nan")
+    if x.shape[2]:
+        da = xr.DataArray(x, dims=("chain", "draw", "quantity"))
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", message="invalid value encountered", category=RuntimeWarning)
+            max_rhat = float(np.nanmax(azs.rhat(da).values))
+            min_ess = float(np.nanmin(azs.ess(da, method="bulk").values))
     ss = idata["sample_stats"]
     div = int(ss["diverging"].values.sum()) if "diverging" in ss else 0
     return {"max_rhat": max_rhat, "min_ess_bulk": min_ess, "divergences": div}
+
+
+def worst(a: dict, b: dict) -> dict[str, float]:
+    """The worse of two diagnostics of one fit (over different variables); NaN means none."""
+    return {"max_rhat": float(np.nanmax([a["max_rhat"], b["max_rhat"], -np.inf])),
+            "min_ess_bulk": float(np.nanmin([a["min_ess_bulk"], b["min_ess_bulk"], np.inf])),
+            "divergences": max(int(a["divergences"]), int(b["divergences"]))}
 
 
 def _interval(x: np.ndarray, ci_prob: float) -> tuple[float, float, float, float]:

@@ -584,11 +584,13 @@ def gradient_function(compiled):
     return logp_grad
 
 
-def curvatures(compiled, points: np.ndarray, step: float = 1e-4, workers: int = 2) -> np.ndarray:
+def curvatures(compiled, points: np.ndarray, step: float = 1e-4, workers: int = 2,
+               central: bool = False) -> np.ndarray:
     """Minus the Hessian of the log density at each of ``points`` (rows, the sampler's
-    coordinates), shape (k, n_dim, n_dim): central differences of the exact gradient, 2 n_dim
-    gradients a point. The curvature of a ridge is exact here, where a few hundred correlated
-    draws only estimate it."""
+    coordinates), shape (k, n_dim, n_dim): differences of the exact gradient, forward (n_dim + 1
+    gradients a point, error of order ``step`` times the third derivative: far below what a
+    preconditioner needs) or ``central`` (2 n_dim, error of order ``step**2``). The curvature
+    of a ridge is exact here, where a few hundred correlated draws only estimate it."""
     from concurrent.futures import ThreadPoolExecutor
 
     logp_grad = gradient_function(compiled)
@@ -596,10 +598,14 @@ def curvatures(compiled, points: np.ndarray, step: float = 1e-4, workers: int = 
 
     def hessian(x):
         h = np.empty((n, n))
+        g0 = None if central else logp_grad(x)[1]
         for i in range(n):
             e = np.zeros(n)
             e[i] = step
-            h[i] = (logp_grad(x + e)[1] - logp_grad(x - e)[1]) / (2 * step)
+            if central:
+                h[i] = (logp_grad(x + e)[1] - logp_grad(x - e)[1]) / (2 * step)
+            else:
+                h[i] = (logp_grad(x + e)[1] - g0) / step
         return -0.5 * (h + h.T)
 
     with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:

@@ -23,6 +23,7 @@ import xarray as xr
 
 from . import data as D
 from . import model as M
+from .defaults import FIT_CHAINS, FIT_DRAWS, FIT_TUNE
 from .errors import ForecastError
 from .fit import FIT_FORMAT, fit_id, load_fit, save_fit
 from .forecasting import crossing_times, get_scenario, simulate_frontier, threshold_forecast
@@ -30,8 +31,6 @@ from .predict import forecastable, registry_units
 from .thresholds import load_thresholds, select
 
 K_MAX = 0.7
-#: Tuning steps of a refit after its pilot run (whose chains start at draws of the previous fit).
-WARM_TUNE = 200
 
 
 @dataclass
@@ -179,7 +178,7 @@ def _weighted_prob(tc: np.ndarray, w: np.ndarray | None, t: float) -> float:
 
 def run_update(results_path, models_path=None, *, data=None, fit=Path("out/fit.nc"), out=None, seed: int = 1,
                thresholds_path=None, threshold_ids=None, by=None, scenario: str = "baseline",
-               refit: bool = False, draws: int = 600, tune: int | None = None, chains: int = 4,
+               refit: bool = False, draws: int = FIT_DRAWS, tune: int | None = None, chains: int = FIT_CHAINS,
                progressbar: bool = False) -> UpdateResult:
     t_start = time.perf_counter()
     data_dir = D.resolve_data_dir(data)
@@ -251,10 +250,10 @@ def run_update(results_path, models_path=None, *, data=None, fit=Path("out/fit.n
     if method == "refit":
         # chains start at draws of the previous posterior (M.warm_start), so they begin in or
         # near the typical set and need a shorter adaptation than a fit from scratch
-        new_idata = M.fit_model(ds_new, config, seed=seed, draws=draws, tune=tune if tune is not None else WARM_TUNE,
+        new_idata = M.fit_model(ds_new, config, seed=seed, draws=draws, tune=tune if tune is not None else FIT_TUNE,
                                 chains=chains, progressbar=progressbar, start_from=idata_old)
         new_idata.attrs["as_of"] = as_of
-        diag = M.diagnostics(new_idata)
+        diag = M.fit_diagnostics(new_idata)
         new_idata.attrs["diagnostics"] = json.dumps(diag)
     new_idata.attrs.update({
         "data_hash": ds_new.data_hash, "fit_format": FIT_FORMAT, "seed": int(seed),

@@ -373,3 +373,28 @@ def test_warm_start_declines_a_posterior_without_this_models_parameters(mocked_f
     idata2 = idata.copy()
     idata2["posterior"] = idata["posterior"].to_dataset().drop_vars("beta_t_z")
     assert M.warm_start(model, idata2) is None
+
+
+def test_threaded_loglik_equals_one_pass(mocked_fit):
+    """The log-likelihood computed over blocks of draws on threads is the one-pass array, in order."""
+    _, idata = mocked_fit
+    post = idata["posterior"].to_dataset()
+    inp, cfg = M.inputs_from_idata(idata), M.config_from_idata(idata)
+    one = M.pointwise_loglik(post, inp, cfg)
+    for workers in (2, 3):
+        np.testing.assert_array_equal(M.pointwise_loglik_threaded(post, inp, cfg, workers=workers), one)
+
+
+def test_diagnostics_skip_constant_quantities(mocked_fit):
+    """A quantity constant over the draws (a known training compute) has no R-hat; it is left out
+    instead of turning the worst values into NaN, and the rest are as without it."""
+    _, idata = mocked_fit
+    post = idata["posterior"].to_dataset()
+    base = M.diagnostics(idata, post[["alpha", "theta"]])
+    with_const = post[["alpha", "theta"]].assign(const=post["alpha"] * 0 + 3.0)
+    assert M.diagnostics(idata, with_const) == base
+    assert np.isfinite(base["max_rhat"]) and np.isfinite(base["min_ess_bulk"])
+    # the worse of two halves is the diagnostics of the whole
+    a, b = M.diagnostics(idata, post[["alpha"]]), M.diagnostics(idata, post[["theta"]])
+    np.testing.assert_allclose(list(M.worst(a, b).values()), list(base.values()))
+    assert M.worst(a, {"max_rhat": float("nan"), "min_ess_bulk": float("nan"), "divergences": 0}) == a
