@@ -1099,8 +1099,10 @@ def fit_diagnostics(idata) -> dict[str, float]:
     raw = idata.attrs.get("diagnostics")
     if raw:
         try:
-            return {k: float(v) for k, v in (json.loads(raw) if isinstance(raw, str) else dict(raw)).items()}
-        except (ValueError, TypeError):
+            d = json.loads(raw) if isinstance(raw, str) else dict(raw)
+            return {"max_rhat": float(d["max_rhat"]), "min_ess_bulk": float(d["min_ess_bulk"]),
+                    "divergences": int(d["divergences"])}
+        except (ValueError, TypeError, KeyError):
             pass
     return diagnostics(idata)
 
