@@ -580,11 +580,14 @@ def merge_entities(existing: pd.DataFrame, new: pd.DataFrame, id_col: str, kind:
     return existing, problems
 
 
-def merge_results(existing: pd.DataFrame, new: pd.DataFrame, report: MergeReport, policy: str) -> tuple[pd.DataFrame, list[Problem]]:
+def merge_results(existing: pd.DataFrame, new: pd.DataFrame, report: MergeReport,
+                  policy: str) -> tuple[pd.DataFrame, list[Problem], pd.DataFrame]:
     """Merge results by key (model, benchmark, setting, inference_multiplier, evaluator).
     Identical rows are skipped. A different score is a problem under ``add``; under ``import`` the
-    row from the same source is updated and a row from another source is kept as is."""
+    row from the same source is updated and a row from another source is kept as is. Returns
+    (merged results, problems, the rejected rows: not merged, so not validated with the rest)."""
     problems: list[Problem] = []
+    rejected = []
     existing = existing.copy()
     ekeys = result_key(existing) if len(existing) else pd.Series(dtype=str)
     index = {k: i for i, k in enumerate(ekeys)}
@@ -614,10 +617,11 @@ def merge_results(existing: pd.DataFrame, new: pd.DataFrame, report: MergeReport
             continue
         problems.append(_p(r, "score", f"duplicate of the result at {old[FILE_COL]}:{old[LINE_COL]} "
                                        f"with a different score ({old['score']} there, {r['score']} here)"))
+        rejected.append(r)
     if to_add:
         existing = pd.concat([existing, pd.DataFrame(to_add)], ignore_index=True).fillna("")
         report.added["results"] += len(to_add)
-    return existing, problems
+    return existing, problems, pd.DataFrame(rejected, columns=new.columns).reset_index(drop=True)
 
 
 def merge(raw: RawDataset, new: RawDataset, policy: str = "add") -> tuple[RawDataset, MergeReport]:
@@ -631,9 +635,13 @@ def merge(raw: RawDataset, new: RawDataset, policy: str = "add") -> tuple[RawDat
     out.models, p = merge_entities(out.models, new.models, "model", "models", report, policy,
                                    fill_cols=("train_flop", "train_flop_source_url", "organization"))
     problems += p
-    out.results, p = merge_results(out.results, new.results, report, policy)
+    out.results, p, rejected = merge_results(out.results, new.results, report, policy)
     problems += p
     problems += [q for q in validate_raw(out) if q not in problems]
+    if len(rejected):  # their other problems (a score out of range, a bad date) are reported too
+        probe = out.copy()
+        probe.results = rejected
+        problems += [q for q in validate_raw(probe) if q not in problems]
     if problems:
         raise DataValidationError(problems, "input rejected, nothing written")
     return out, report

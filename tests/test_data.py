@@ -141,6 +141,23 @@ def test_conflicting_duplicate_is_rejected(data_copy, tmp_path):
     assert "different score" in str(exc.value) and f"{path}:2" in str(exc.value)
 
 
+def test_conflicting_duplicate_reports_its_other_problems_too(data_copy, tmp_path):
+    """A row that conflicts with an existing result and is also out of range and misdated gets
+    all three problems, each at its file, line and column, and nothing is written."""
+    before = tree_digest(data_copy)
+    res = pd.read_csv(data_copy / S.RESULTS_FILE, dtype=str, keep_default_na=False)
+    r = res[res["benchmark"] == "mmlu"].iloc[[0]].copy()
+    r["score"], r["reported_date"] = "1.7", "2024-13-45"
+    path = tmp_path / "dup.csv"
+    r.to_csv(path, index=False)
+    out = runner.invoke(app, ["data", "add", str(path), "--data", str(data_copy)])
+    assert out.exit_code != 0
+    assert f"{path}:2 [score]" in out.stderr and "different score" in out.stderr
+    assert "outside [0, 1]" in out.stderr
+    assert f"{path}:2 [reported_date]" in out.stderr
+    assert tree_digest(data_copy) == before
+
+
 def test_malformed_csv_names_line(data_copy, tmp_path):
     path = tmp_path / "broken.csv"
     path.write_text("model,benchmark,score,inference_multiplier,setting,reported_date,source_url\n"
