@@ -1139,8 +1139,11 @@ def diagnostics(idata, posterior: xr.Dataset | None = None) -> dict[str, float]:
 
 def worst(a: dict, b: dict) -> dict[str, float]:
     """The worse of two diagnostics of one fit (over different variables); NaN means none."""
-    return {"max_rhat": float(np.nanmax([a["max_rhat"], b["max_rhat"], -np.inf])),
-            "min_ess_bulk": float(np.nanmin([a["min_ess_bulk"], b["min_ess_bulk"], np.inf])),
+    def pick(f, key):
+        vals = [float(d[key]) for d in (a, b) if not np.isnan(float(d[key]))]
+        return f(vals) if vals else float("nan")
+
+    return {"max_rhat": pick(max, "max_rhat"), "min_ess_bulk": pick(min, "min_ess_bulk"),
             "divergences": max(int(a["divergences"]), int(b["divergences"]))}
 
 

@@ -397,4 +397,6 @@ def test_diagnostics_skip_constant_quantities(mocked_fit):
     # the worse of two halves is the diagnostics of the whole
     a, b = M.diagnostics(idata, post[["alpha"]]), M.diagnostics(idata, post[["theta"]])
     np.testing.assert_allclose(list(M.worst(a, b).values()), list(base.values()))
-    assert M.worst(a, {"max_rhat": float("nan"), "min_ess_bulk": float("nan"), "divergences": 0}) == a
+    none = {"max_rhat": float("nan"), "min_ess_bulk": float("nan"), "divergences": 0}
+    assert M.worst(a, none) == a
+    assert np.isnan(M.worst(none, none)["max_rhat"])  # nothing measured does not pass as converged
