@@ -134,9 +134,8 @@ def run_fit(data=None, *, as_of: str | None = None, seed: int = 1, draws: int = 
         "fit_id": fit_id(config.to_json(), ds.data_hash, as_of or "", seed),
         "draws": draws, "tune": tune, "chains": int(idata["posterior"].sizes["chain"]),  # extension rounds add chains
     })
-    diag = M.fit_diagnostics(idata)
+    diag = M.fit_diagnostics(idata)  # recorded in its attrs by fit_model
     passed = diagnostics_pass(diag)
-    idata.attrs["diagnostics"] = json.dumps(diag)
     out = Path(out)
     target = out if (passed or allow_failure) else out.with_suffix(".failed.nc")
     save_fit(idata, target)

@@ -312,14 +312,8 @@ def _diagnostics(idata) -> dict:
     from .fit import diagnostics_pass
     from .model import RHAT_MAX
 
-    raw = idata.attrs.get("diagnostics")
+    diag = M.recorded_diagnostics(idata)
     source = "recorded at fit time"
-    diag = None
-    if raw:
-        try:
-            diag = json.loads(raw) if isinstance(raw, str) else dict(raw)
-        except (ValueError, TypeError):
-            diag = None
     if diag is None:
         diag = M.diagnostics(idata)
         source = "computed from the saved draws"

@@ -1094,17 +1094,24 @@ def fit_model(ds, config: ModelConfig | None = None, *, seed: int = 1, draws: in
     return idata
 
 
-def fit_diagnostics(idata) -> dict[str, float]:
-    """The diagnostics recorded in a fit (``fit_model`` computes them once), else computed."""
+def recorded_diagnostics(idata) -> dict[str, float] | None:
+    """The diagnostics recorded in a fit's attrs (``fit_model`` computes them once), or None
+    when there are none readable (an older fit)."""
     raw = idata.attrs.get("diagnostics")
-    if raw:
-        try:
-            d = json.loads(raw) if isinstance(raw, str) else dict(raw)
-            return {"max_rhat": float(d["max_rhat"]), "min_ess_bulk": float(d["min_ess_bulk"]),
-                    "divergences": int(d["divergences"])}
-        except (ValueError, TypeError, KeyError):
-            pass
-    return diagnostics(idata)
+    if not raw:
+        return None
+    try:
+        d = json.loads(raw) if isinstance(raw, str) else dict(raw)
+        return {"max_rhat": float(d["max_rhat"]), "min_ess_bulk": float(d["min_ess_bulk"]),
+                "divergences": int(d["divergences"])}
+    except (ValueError, TypeError, KeyError):
+        return None
+
+
+def fit_diagnostics(idata) -> dict[str, float]:
+    """The diagnostics recorded in a fit, else computed from its draws."""
+    recorded = recorded_diagnostics(idata)
+    return recorded if recorded is not None else diagnostics(idata)
 
 
 # --------------------------------------------------------------------------------------------

@@ -253,8 +253,7 @@ def run_update(results_path, models_path=None, *, data=None, fit=Path("out/fit.n
         new_idata = M.fit_model(ds_new, config, seed=seed, draws=draws, tune=tune if tune is not None else FIT_TUNE,
                                 chains=chains, progressbar=progressbar, start_from=idata_old)
         new_idata.attrs["as_of"] = as_of
-        diag = M.fit_diagnostics(new_idata)
-        new_idata.attrs["diagnostics"] = json.dumps(diag)
+        diag = M.fit_diagnostics(new_idata)  # recorded in its attrs by fit_model
     new_idata.attrs.update({
         "data_hash": ds_new.data_hash, "fit_format": FIT_FORMAT, "seed": int(seed),
         "parent_fit_id": idata_old.attrs.get("fit_id", ""), "update_method": method,
