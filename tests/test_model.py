@@ -140,7 +140,12 @@ def test_model_builds_with_finite_logp_and_gradient(tiny, variant):
     assert ("beta_c" in names) == (variant != "date_only")
     assert ("beta_t" in names) == (variant != "compute_only")
     assert ("delta_eff" in names) == (variant == "joint")
-    assert model.named_vars_to_dims["y"] == ("obs",)
+    # fraction results are observed in ``y``, Elo/minutes results in ``y_continuous``
+    inp = M.prepare(tiny, cfg)
+    n_frac = int((inp.obs_unit == 0).sum())
+    assert model.rvs_to_values[model["y"]].type.shape in ((n_frac,), (None,))
+    assert model["y"].eval().shape == (n_frac,)
+    assert ("y_continuous" in names) == bool((inp.obs_unit != 0).any())
 
 
 def test_numpy_loglik_matches_pymc(sim):
@@ -162,8 +167,11 @@ def test_numpy_loglik_matches_pymc(sim):
     post = xr.Dataset({n: (("chain", "draw", *dims[n]), np.asarray(vals[n])[None, None]) for n in names})
     post = post.assign_coords(chain=[0], draw=[0])
     ll_np = M.pointwise_loglik(post, inp, cfg)[0]
-    ll_pm = model.compile_fn(model.logp(vars=[model["y"]], sum=False)[0], inputs=model.value_vars,
-                             on_unused_input="ignore")(point)
+    assert 0 < (inp.obs_unit != 0).sum() < len(inp.obs_unit)  # both likelihood terms are exercised
+    ll_pm = np.empty_like(ll_np)
+    for name, sel in (("y", inp.obs_unit == 0), ("y_continuous", inp.obs_unit != 0)):
+        ll_pm[sel] = model.compile_fn(model.logp(vars=[model[name]], sum=False)[0], inputs=model.value_vars,
+                                      on_unused_input="ignore")(point)
     np.testing.assert_allclose(ll_np, ll_pm, rtol=1e-6, atol=1e-6)
 
 
@@ -400,3 +408,24 @@ def test_diagnostics_skip_constant_quantities(mocked_fit):
     none = {"max_rhat": float("nan"), "min_ess_bulk": float("nan"), "divergences": 0}
     assert M.worst(a, none) == a
     assert np.isnan(M.worst(none, none)["max_rhat"])  # nothing measured does not pass as converged
+
+
+@pytest.mark.parametrize("shape", [(4, 500, 30), (4, 101, 5), (2, 8, 3)])
+def test_rank_diagnostics_equal_arviz_stats(shape):
+    """The vectorised rank normalisation gives arviz-stats' rank R-hat and bulk ESS exactly:
+    autocorrelated, heavy-tailed, tied (rounded) and stuck-chain quantities; a NaN draw gives NaN."""
+    import arviz_stats as azs
+
+    rng = np.random.default_rng(7)
+    x = rng.normal(size=shape).cumsum(axis=1) * 0.1 + rng.standard_t(2, size=shape)
+    x[..., 0] = np.round(x[..., 0])  # ties
+    x[0, :, 1] += 5.0  # one chain elsewhere: R-hat far above 1
+    x[1, 2, 2] = np.nan
+    rhat, ess = M.rank_diagnostics(x)
+    da = xr.DataArray(x, dims=("chain", "draw", "quantity"))
+    with np.errstate(invalid="ignore"):
+        ref_rhat, ref_ess = azs.rhat(da).values, azs.ess(da, method="bulk").values
+    np.testing.assert_allclose(rhat, ref_rhat, rtol=1e-12, equal_nan=True)
+    np.testing.assert_allclose(ess, ref_ess, rtol=1e-12, equal_nan=True)
+    assert np.isnan(rhat[2]) and np.isnan(ess[2])
+    assert rhat[1] > 1.1
