@@ -5,11 +5,14 @@ nothing.
 
     .venv/bin/python benchmarks/bench_fit.py [--draws 500] [--tune 100] [--baseline-tune 1000]
         [--chains 4] [--samplers nutpie,nutpie-diag,pymc] [--seed 1] [--seeds 1,2,...] [--simulated]
+        [--cli]
 
 "fit wall" is ``forecast.model.fit_model`` from the dataset to the finished fit: model build,
 compile, pilot, sampling (with any extension round), convergence diagnostics and the pointwise
 log-likelihood. The imports (PyMC, nutpie, arviz-stats) are timed apart, with loading the data;
-saving the file is not included. ``--seeds`` repeats the nutpie fit at other seeds.
+saving the file is not included. ``--seeds`` repeats the nutpie fit at other seeds. ``--cli``
+also times ``forecast fit --seed N --json`` end to end in a new process at each nutpie seed (Python
+start-up, imports, loading and validating the data, the fit, writing the file): what a user waits.
 
 The samplers without a pilot run get ``--baseline-tune`` tuning steps (a diagonal mass matrix
 needs a longer adaptation than the preconditioned chains, which start at pilot draws).
@@ -64,6 +67,7 @@ def main(argv=None) -> int:
                                                  "over seeds); the baselines run at --seed only")
     p.add_argument("--samplers", default="nutpie,nutpie-diag,pymc")
     p.add_argument("--simulated", action="store_true", help="skip the bundled data")
+    p.add_argument("--cli", action="store_true", help="also time `forecast fit --seed N --json` end to end")
     args = p.parse_args(argv)
 
     t0 = time.perf_counter()
@@ -119,8 +123,38 @@ def main(argv=None) -> int:
             print(f"nutpie over {len(seeds)} seeds: fit wall median {np.median(walls):.1f} s "
                   f"(range {walls.min():.1f}-{walls.max():.1f}), target met at {met}, "
                   f"extension rounds at {sum(r['extended'] > 0 for r in seeds)}")
+    if args.cli and not args.simulated:
+        print()
+        for seed in [args.seed, *(int(s) for s in args.seeds.split(",") if s.strip() and int(s) != args.seed)]:
+            wall, out = cli_fit(seed, args)
+            d = out.get("diagnostics", {})
+            ok = wall <= 30 and d.get("max_rhat", 9) <= 1.01 and d.get("min_ess_bulk", 0) >= 400 \
+                and d.get("divergences", 1) == 0
+            print(f"end to end, `forecast fit --seed {seed} --json` in a new process: {wall:.1f} s (of which the fit "
+                  f"{out.get('timing', {}).get('wall_seconds', float('nan')):.1f} s), max R-hat "
+                  f"{d.get('max_rhat', float('nan')):.4f}, min ESS {d.get('min_ess_bulk', float('nan')):.0f}, "
+                  f"divergences {d.get('divergences')}: target {'met' if ok else 'NOT met'}")
     print(f"total wall: {time.perf_counter() - t0:.1f} s")
     return 0
+
+
+def cli_fit(seed: int, args) -> tuple[float, dict]:
+    """Wall time and JSON output of ``forecast fit`` run as a user runs it (a new process)."""
+    import json
+    import subprocess
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as tmp:
+        cmd = [sys.executable, "-c", "from forecast.cli import main; main()", "fit", "--seed", str(seed), "--json",
+               "--draws", str(args.draws), "--tune", str(args.tune), "--chains", str(args.chains),
+               "--out", str(Path(tmp) / "fit.nc"), "--allow-diagnostics-failure"]
+        t = time.perf_counter()
+        proc = subprocess.run(cmd, capture_output=True, text=True, cwd=Path(__file__).resolve().parent.parent)
+        wall = time.perf_counter() - t
+    if proc.returncode != 0:
+        print(f"forecast fit --seed {seed} failed ({proc.returncode}): {proc.stderr.strip()[-500:]}")
+        return wall, {}
+    return wall, json.loads(proc.stdout)
 
 
 if __name__ == "__main__":

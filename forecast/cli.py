@@ -232,7 +232,10 @@ def fit_cmd(
                    + (f" (pilot {t['pilot_seconds']:.1f} s)" if "pilot_seconds" in t else "")
                    + (f"; not converged after the first run, so extended by {int(t['extension_rounds'])} round(s) "
                       f"of {chains} more chains ({t.get('extension_seconds', 0):.1f} s)"
-                      if t.get("extension_rounds") else ""))
+                      if t.get("extension_rounds") else "")
+                   + (f"; the first main run had divergences or missed R-hat, so it was replaced by one at "
+                      f"target acceptance {t['retry_target_accept']:.2f} ({t.get('retry_seconds', 0):.1f} s)"
+                      if t.get("retry_target_accept") else ""))
         typer.echo(_format_quantities(run.key_quantities))
     if not run.passed:
         _err(f"diagnostics failed (R-hat must be <= 1.01 with no divergences): max R-hat {d['max_rhat']:.4f}, "

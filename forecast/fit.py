@@ -141,6 +141,7 @@ def run_fit(data=None, *, as_of: str | None = None, seed: int = 1, draws: int = 
     save_fit(idata, target)
     timing = {k: float(idata.attrs[k]) for k in ("compile_seconds", "sampling_seconds", "pilot_seconds",
                                                  "extension_rounds", "extension_seconds", "check_seconds",
-                                                 "deterministics_seconds") if k in idata.attrs}
+                                                 "deterministics_seconds", "retry_target_accept", "retry_seconds")
+              if k in idata.attrs}
     timing["wall_seconds"] = wall
     return FitRun(idata, target, diag, M.key_quantities(idata), timing, passed)

@@ -332,7 +332,7 @@ def test_extension_round_appends_chains_started_where_the_first_ended(monkeypatc
     pooled along ``chain``: draws, sample stats and deterministics for every chain, and no
     leftover unconstrained group. Forced here by an unreachable R-hat bar."""
     model = small_model()
-    cfg = M.ModelConfig(pilot_tune=40, pilot_draws=30, extend_rounds=1, extend_tune=20)
+    cfg = M.ModelConfig(pilot_tune=40, pilot_draws=30, extend_rounds=1, extend_tune=20, retry_target_accept=0.0)
     monkeypatch.setattr(M, "RHAT_MAX", 0.0)
     idata, timing = M.sample_model(model, seed=3, draws=25, tune=30, chains=2, sampler="nutpie",
                                    progressbar=False, config=cfg)
@@ -350,6 +350,43 @@ def test_extension_round_appends_chains_started_where_the_first_ended(monkeypatc
     assert idata0["posterior"].sizes["chain"] == 2 and timing0["extension_rounds"] == 0.0
 
 
+@pytest.mark.parametrize("first_divergences", [0, 3])
+def test_divergent_run_is_replaced_by_one_with_smaller_steps(monkeypatch, first_divergences):
+    """A main run that still has divergences after its extension rounds is replaced (not pooled)
+    by a new one at ``retry_target_accept``, whose own diagnostics are recorded; a clean run is
+    kept. The check is stubbed: divergences on the first run's draws only."""
+    import nutpie
+
+    model = small_model()
+    cfg = M.ModelConfig(pilot_tune=40, pilot_draws=30, extend_rounds=1, extend_tune=20, retry_target_accept=0.97)
+    accepts, real_sample = [], nutpie.sample
+
+    def recording_sample(*args, **kwargs):
+        accepts.append(kwargs["target_accept"])
+        return real_sample(*args, **kwargs)
+
+    monkeypatch.setattr(nutpie, "sample", recording_sample)
+    calls = []
+
+    def check(idata):
+        calls.append(idata["posterior"].sizes["chain"])
+        bad = len(calls) == 1  # the first run's draws
+        return {"max_rhat": 1.0, "min_ess_bulk": 1000.0, "divergences": first_divergences if bad else 0}
+
+    idata, timing = M.sample_model(model, seed=3, draws=25, tune=30, chains=2, sampler="nutpie",
+                                   progressbar=False, config=cfg, check=check)
+    recorded = json.loads(idata.attrs["diagnostics"])
+    assert recorded["divergences"] == 0
+    if first_divergences:
+        # pilot, first run (R-hat met: no extension round, which would not remove divergences), retry
+        assert accepts == [0.9, 0.9, 0.97] and calls == [2, 2]
+        assert timing["retry_target_accept"] == 0.97 and timing["retry_seconds"] > 0
+        assert idata["posterior"].sizes["chain"] == 2  # the retry's chains alone
+    else:
+        assert accepts == [0.9, 0.9] and "retry_target_accept" not in timing
+        assert calls == [2]
+
+
 @pytest.mark.parametrize("rhat_max", [10.0, 0.0])
 def test_fit_records_the_diagnostics_of_its_final_draws(monkeypatch, rhat_max):
     """fit_model computes the diagnostics once and records them: from the sampler's convergence
@@ -360,7 +397,8 @@ def test_fit_records_the_diagnostics_of_its_final_draws(monkeypatch, rhat_max):
     assert ds.models["train_flop"].isna().any()  # log10_compute varies for some models
     monkeypatch.setattr(M, "RHAT_MAX", rhat_max)
     monkeypatch.setattr(M, "ESS_MIN", 0)
-    cfg = M.ModelConfig(pilot_tune=40, pilot_draws=10, pilot_warmup_draws=20, extend_rounds=1, extend_tune=20)
+    cfg = M.ModelConfig(pilot_tune=40, pilot_draws=10, pilot_warmup_draws=20, extend_rounds=1, extend_tune=20,
+                        retry_target_accept=0.0)
     idata = M.fit_model(ds, cfg, seed=3, draws=25, tune=30, chains=2, progressbar=False)
     assert idata.attrs["extension_rounds"] == (0.0 if rhat_max else 1.0)
     recorded = json.loads(idata.attrs["diagnostics"])
