@@ -992,10 +992,13 @@ def _extend(idata, base, compiled, *, draws: int, tune: int, seed: int, run: dic
 
 
 def sample_model(model, *, seed: int, draws: int, tune: int, chains: int, sampler: str,
-                 progressbar: bool, config: ModelConfig, init=None, check=None) -> tuple[Any, dict]:
+                 progressbar: bool, config: ModelConfig, init=None, check=None,
+                 target_accept: float | None = None) -> tuple[Any, dict]:
     """Run the sampler; return (DataTree, timings). ``check(idata) -> diagnostics`` (default
-    ``diagnostics``) decides the extension rounds; when its last call saw the returned draws, its
-    result is in the DataTree's attrs as ``diagnostics`` (JSON), so it need not be computed again."""
+    ``diagnostics``) decides the extension rounds and the retry; when its last call saw the
+    returned draws, its result is in the DataTree's attrs as ``diagnostics`` (JSON), so it need
+    not be computed again. ``target_accept`` overrides ``config.target_accept`` (pilot and first
+    main run)."""
     import pymc as pm
 
     timing: dict[str, float] = {}
@@ -1013,7 +1016,7 @@ def sample_model(model, *, seed: int, draws: int, tune: int, chains: int, sample
         timing["compile_graph_seconds"] = info["graph_seconds"]
         timing["compile_jit_seconds"] = info["jit_seconds"]
         run = dict(chains=chains, cores=_cores(chains), adaptation=config.adaptation,
-                   target_accept=config.target_accept, progress_bar=progressbar)
+                   target_accept=target_accept or config.target_accept, progress_bar=progressbar)
         t_sampling = time.perf_counter()
         base = compiled
         if config.precondition and info["path"] in ("cached-cfunc", "cached-graph"):
@@ -1046,8 +1049,9 @@ def sample_model(model, *, seed: int, draws: int, tune: int, chains: int, sample
                 timing["extension_seconds"] = timing.get("extension_seconds", 0.0) + time.perf_counter() - t0
             return idata, None
 
-        idata, checked = main_run(config.target_accept, seed)
-        if (checked is not None and config.retry_target_accept > config.target_accept
+        idata, checked = main_run(run["target_accept"], seed)
+        timing["target_accept"] = float(run["target_accept"])  # of the returned draws
+        if (checked is not None and config.retry_target_accept > run["target_accept"]
                 and not (_converged(checked) and checked["divergences"] == 0)):
             # divergences, or R-hat still above the bar after the extension rounds: the chains met
             # curvature their step size cannot follow (a funnel the data leave half-identified).
@@ -1055,6 +1059,7 @@ def sample_model(model, *, seed: int, draws: int, tune: int, chains: int, sample
             timing["retry_target_accept"] = float(config.retry_target_accept)
             t0 = time.perf_counter()
             idata, checked = main_run(config.retry_target_accept, seed + 30_000)
+            timing["target_accept"] = float(config.retry_target_accept)
             timing["retry_seconds"] = time.perf_counter() - t0
         if "unconstrained_posterior" in idata.children:  # and its copy in the sample stats
             del idata["unconstrained_posterior"]
@@ -1099,12 +1104,16 @@ def fit_model(ds, config: ModelConfig | None = None, *, seed: int = 1, draws: in
     inputs = prepare(ds, config)
     model = build_model(inputs, config)
     init = warm_start(model, start_from) if start_from is not None and sampler == "nutpie" else None
+    # a posterior that needed the retry's smaller steps is refitted with them from the start
+    accept = max(config.target_accept, float(start_from.attrs.get("target_accept", 0.0))) \
+        if start_from is not None else None
 
     def check(idata):  # on the draws as the fit will hold them: without build_model's padding
         return diagnostics(idata, drop_padding_slots(idata["posterior"].to_dataset(), inputs.model_ids))
 
     idata, timing = sample_model(model, seed=seed, draws=draws, tune=tune, chains=chains, sampler=sampler,
-                                 progressbar=progressbar, config=config, init=init, check=check)
+                                 progressbar=progressbar, config=config, init=init, check=check,
+                                 target_accept=accept)
     checked = idata.attrs.pop("diagnostics", None)
     timing["warm_start"] = float(init is not None)
     idata["posterior"] = drop_padding_slots(idata["posterior"].to_dataset(), inputs.model_ids)

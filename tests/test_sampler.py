@@ -387,6 +387,26 @@ def test_divergent_run_is_replaced_by_one_with_smaller_steps(monkeypatch, first_
         assert calls == [2]
 
 
+def test_refit_starts_at_the_step_size_setting_its_previous_fit_needed(monkeypatch):
+    """A fit records the target acceptance of its final draws; a refit started from it (an
+    update) samples at that setting from the pilot on, instead of failing first at the default."""
+    import nutpie
+
+    ds, _ = simulate_dataset(5, n_models=12, n_benchmarks=4, p_eval=0.7)
+    cfg = M.ModelConfig(pilot_tune=40, pilot_draws=10, pilot_warmup_draws=20, extend_rounds=1, extend_tune=20)
+    first = M.fit_model(ds, cfg, seed=3, draws=25, tune=30, chains=2, progressbar=False)
+    assert first.attrs["target_accept"] in (0.9, 0.97)
+    accepts, real_sample = [], nutpie.sample
+    monkeypatch.setattr(nutpie, "sample", lambda *a, **k: accepts.append(k["target_accept"]) or real_sample(*a, **k))
+    first.attrs["target_accept"] = 0.97
+    M.fit_model(ds, cfg, seed=4, draws=25, tune=30, chains=2, progressbar=False, start_from=first)
+    assert accepts[:2] == [0.97, 0.97]  # pilot and main run; no retry at the same setting
+    accepts.clear()
+    first.attrs["target_accept"] = 0.9
+    M.fit_model(ds, cfg, seed=4, draws=25, tune=30, chains=2, progressbar=False, start_from=first)
+    assert accepts[:2] == [0.9, 0.9]
+
+
 @pytest.mark.parametrize("rhat_max", [10.0, 0.0])
 def test_fit_records_the_diagnostics_of_its_final_draws(monkeypatch, rhat_max):
     """fit_model computes the diagnostics once and records them: from the sampler's convergence
