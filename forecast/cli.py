@@ -653,12 +653,32 @@ def ledger_score(
 # ------------------------------------------------------------------------------------------------
 
 
+def _exit_now(code) -> None:
+    """End the process without the interpreter's teardown, which takes about 1 s after a fit
+    (freeing some 350,000 objects of 2,900 imported modules). Every file a command writes is
+    closed, and renamed into place, before the command returns; only the standard streams are
+    still buffered, and they are flushed here."""
+    import os
+
+    if code is not None and not isinstance(code, int):  # sys.exit("message")
+        print(code, file=sys.stderr)
+        code = 1
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):  # a closed pipe: nothing more to deliver
+            pass
+    os._exit(code or 0)
+
+
 def main() -> None:
     try:
         app()
     except KeyboardInterrupt:
         _err("interrupted; nothing was left half-written")
-        sys.exit(130)
+        _exit_now(130)
+    except SystemExit as exc:  # typer ends every command this way, also on success
+        _exit_now(exc.code)
 
 
 if __name__ == "__main__":

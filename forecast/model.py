@@ -9,8 +9,10 @@ Equations, priors and their sources: docs/methodology.md.
 
 from __future__ import annotations
 
+import importlib
 import json
 import os
+import threading
 import time
 from dataclasses import asdict, dataclass, field, fields
 from typing import Any
@@ -133,6 +135,14 @@ class ModelConfig:
     #: time); as a retry it costs that only where needed: the o1 update that had 112 divergences
     #: at 0.9 had none (docs/methodology.md). 0: no retry.
     retry_target_accept: float = 0.97
+    #: Tree depth cap of the main run (and its extension rounds) at ``target_accept``; runs at a
+    #: higher acceptance (the retry, or a refit inheriting it) keep nutpie's cap of 10. At 0.9 the
+    #: trees are 31 leapfrog steps (depth 5) except in a chain whose step size adapted a little
+    #: smaller, which then takes 63-step trees for a third of its draws and finishes last (seed 1:
+    #: 23,308 steps against 15,948-17,164 for the others). Capped, every chain takes 31 steps a
+    #: draw: bundled data, seeds 1-8, main run 10.5-12.4 s instead of 14-15.5 s and no extension
+    #: round (one before), minimum bulk ESS 425-769 (514-841 before). None: no cap.
+    max_tree_depth: int | None = 5
 
     def __post_init__(self):
         if self.variant not in VARIANTS:
@@ -911,9 +921,9 @@ def _preconditioned(compiled, config: ModelConfig, seed: int, run: dict, timing:
     An update does not take the covariance of the previous fit instead of running a pilot: on
     the o1 case that refit had 113 divergences, and on the quarterly case (a new benchmark,
     whose zero-sum coordinates do not map onto the old ones) R-hat 1.15."""
-    import nutpie
+    from .sampler import curvatures, dense_preconditioner, flat_unconstrained, nutpie_module, with_preconditioner
 
-    from .sampler import curvatures, dense_preconditioner, flat_unconstrained, with_preconditioner
+    nutpie = nutpie_module()
 
     t0 = time.perf_counter()
     warm = min(config.pilot_warmup_draws, config.pilot_tune)
@@ -953,6 +963,15 @@ def _converged(d: dict) -> bool:
     return d["max_rhat"] <= RHAT_MAX and d["min_ess_bulk"] >= ESS_MIN
 
 
+def _import_quietly(modules) -> None:
+    """Import ``modules`` (for a background thread: a failure shows where the module is used)."""
+    for name in modules:
+        try:
+            importlib.import_module(name)
+        except Exception:  # noqa: BLE001
+            pass
+
+
 def _add_deterministics(idata, model) -> None:
     """The model's deterministics, computed from the stored free variables in one vectorised
     pass (PyTensor's C backend, cached on disk across processes)."""
@@ -970,9 +989,9 @@ def _extend(idata, base, compiled, *, draws: int, tune: int, seed: int, run: dic
     (already in the posterior, so no burn-in beyond ``tune`` steps of step-size adaptation),
     sampled with the preconditioner of ``compiled`` (``base`` with ``with_preconditioner``),
     and appended along ``chain``."""
-    import nutpie
+    from .sampler import flat_unconstrained, nutpie_module, with_preconditioner
 
-    from .sampler import flat_unconstrained, with_preconditioner
+    nutpie = nutpie_module()
 
     n_chains, n_draws = idata["posterior"].sizes["chain"], idata["posterior"].sizes["draw"]
     x = flat_unconstrained(idata, base).reshape(n_chains, n_draws, -1)[:, -1]
@@ -1003,9 +1022,9 @@ def sample_model(model, *, seed: int, draws: int, tune: int, chains: int, sample
 
     timing: dict[str, float] = {}
     if sampler == "nutpie":
-        import nutpie
+        from .sampler import compile_model, nutpie_module
 
-        from .sampler import compile_model
+        nutpie = nutpie_module()
 
         t0 = time.perf_counter()
         # Only the free variables are stored; the deterministics are computed afterwards by PyMC
@@ -1018,6 +1037,9 @@ def sample_model(model, *, seed: int, draws: int, tune: int, chains: int, sample
         run = dict(chains=chains, cores=_cores(chains), adaptation=config.adaptation,
                    target_accept=target_accept or config.target_accept, progress_bar=progressbar)
         t_sampling = time.perf_counter()
+        # what the convergence check and the saved fit import (1.5 s, mostly arviz-stats with
+        # scipy.stats), on a thread while the sampler's own threads run
+        threading.Thread(target=_import_quietly, args=(("arviz_stats", "h5netcdf"),), daemon=True).start()
         base = compiled
         if config.precondition and info["path"] in ("cached-cfunc", "cached-graph"):
             compiled, timing["preconditioned"] = _preconditioned(compiled, config, seed, run, timing)
@@ -1029,6 +1051,8 @@ def sample_model(model, *, seed: int, draws: int, tune: int, chains: int, sample
             """The preconditioned chains, then extension rounds while R-hat or ESS miss the bar;
             returns (draws, their diagnostics or None when not checked)."""
             r = {**run, "target_accept": target_accept}
+            if config.max_tree_depth and target_accept <= config.target_accept:
+                r["maxdepth"] = config.max_tree_depth
             t0 = time.perf_counter()
             idata = nutpie.sample(compiled, draws=draws, tune=tune, seed=seed_main, store_unconstrained=extend,
                                   save_warmup=False, **r)
@@ -1061,9 +1085,13 @@ def sample_model(model, *, seed: int, draws: int, tune: int, chains: int, sample
             idata, checked = main_run(config.retry_target_accept, seed + 30_000)
             timing["target_accept"] = float(config.retry_target_accept)
             timing["retry_seconds"] = time.perf_counter() - t0
-        if "unconstrained_posterior" in idata.children:  # and its copy in the sample stats
-            del idata["unconstrained_posterior"]
-            idata["sample_stats"] = idata["sample_stats"].to_dataset().drop_vars("unconstrained_draw", errors="ignore")
+        # the sampler-space draws the extension rounds start from, their copy in the sample stats,
+        # and the main run's tuning steps of them (nutpie keeps those even without save_warmup)
+        for group in ("unconstrained_posterior", "warmup_unconstrained_posterior"):
+            if group in idata.children:
+                del idata[group]
+        if "unconstrained_draw" in idata["sample_stats"].data_vars:
+            idata["sample_stats"] = idata["sample_stats"].to_dataset().drop_vars("unconstrained_draw")
         if checked is not None:  # of the returned draws
             idata.attrs["diagnostics"] = json.dumps(checked)
         # pilot and extension included; the convergence check (diagnostics, not sampling) is not

@@ -33,3 +33,21 @@ def test_command_has_help_and_is_documented(path, callback):
 def test_there_are_commands():
     names = {" ".join(p) for p, _ in ALL}
     assert {"fit", "predict", "update", "compare", "attribution", "data validate", "data add", "data import"} <= names
+
+
+def test_the_installed_command_delivers_its_output_and_exit_code(tmp_path):
+    """``main`` ends the process with os._exit (no interpreter teardown): what a command printed
+    must still arrive whole through a pipe, and its exit code must be the process's."""
+    import json
+    import subprocess
+    import sys
+
+    cli = Path(__file__).resolve().parent.parent / "cli.py"
+    ok = subprocess.run([sys.executable, str(cli), "data", "validate", "--json"], capture_output=True, text=True)
+    assert ok.returncode == 0, ok.stderr
+    assert json.loads(ok.stdout)["valid"] is True  # the whole object, not a truncated buffer
+    bad = subprocess.run([sys.executable, str(cli), "data", "validate", "--data", str(tmp_path / "none")],
+                         capture_output=True, text=True)
+    assert bad.returncode == 1 and "data directory not found" in bad.stderr
+    usage = subprocess.run([sys.executable, str(cli), "no-such-command"], capture_output=True, text=True)
+    assert usage.returncode == 2 and "No such command" in usage.stderr

@@ -117,6 +117,29 @@ print(json.dumps(info))
 """
 
 
+NUTPIE_IMPORT = """
+import json, sys
+import numpy as np
+sys.path.insert(0, {root!r})
+from forecast.sampler import nutpie_module
+nutpie = nutpie_module()
+heavy = sorted(m for m in ("arviz", "arviz_plots", "matplotlib") if m in sys.modules)
+converted = nutpie.sample.__globals__["arviz"].from_dict({{"posterior": {{"a": np.ones((1, 2))}}}})
+import arviz
+print(json.dumps({{"heavy": heavy, "real": hasattr(arviz, "plot_dist"), "draws": int(converted["posterior"].sizes["draw"])}}))
+"""
+
+
+def test_nutpie_is_imported_without_the_arviz_meta_package():
+    """nutpie_module gives nutpie a stand-in ``arviz`` with arviz-base's converters (which
+    nutpie's sample calls), leaves neither the stand-in nor arviz-plots/matplotlib loaded, and
+    a later ``import arviz`` gets the real package. In a new process: this one has arviz."""
+    out = subprocess.run([sys.executable, "-c", NUTPIE_IMPORT.format(root=str(ROOT))], capture_output=True, text=True,
+                         check=True)
+    got = json.loads(out.stdout.strip().splitlines()[-1])
+    assert got == {"heavy": [], "real": True, "draws": 2}
+
+
 def test_second_process_loads_the_callbacks_from_disk(compiled):
     """The point of the module: a new process does not compile the callbacks again."""
     script = SCRIPT.format(root=str(ROOT))
@@ -341,7 +364,8 @@ def test_extension_round_appends_chains_started_where_the_first_ended(monkeypatc
     assert list(post["chain"].values) == [0, 1, 2, 3] and post.sizes["draw"] == 25
     assert idata["sample_stats"].sizes["chain"] == 4
     assert np.all(np.isfinite(post["theta"].values)) and np.all(post["sigma_model"].values > 0)
-    assert "unconstrained_posterior" not in idata.children
+    assert not [g for g in idata.children if "unconstrained" in g]  # nor nutpie's tuning steps of them
+    assert "unconstrained_draw" not in idata["sample_stats"].data_vars
     # the new chains are draws of the same posterior, not of the starting point: they move
     assert np.ptp(post["alpha"].values[2:]) > 0
     cfg0 = M.ModelConfig(pilot_tune=40, pilot_draws=30, extend_rounds=0)
@@ -354,15 +378,18 @@ def test_extension_round_appends_chains_started_where_the_first_ended(monkeypatc
 def test_divergent_run_is_replaced_by_one_with_smaller_steps(monkeypatch, first_divergences):
     """A main run that still has divergences after its extension rounds is replaced (not pooled)
     by a new one at ``retry_target_accept``, whose own diagnostics are recorded; a clean run is
-    kept. The check is stubbed: divergences on the first run's draws only."""
+    kept. The check is stubbed: divergences on the first run's draws only. The main run's trees
+    are capped at ``max_tree_depth``; the pilot's and the retry's (smaller steps) are not."""
     import nutpie
 
     model = small_model()
-    cfg = M.ModelConfig(pilot_tune=40, pilot_draws=30, extend_rounds=1, extend_tune=20, retry_target_accept=0.97)
-    accepts, real_sample = [], nutpie.sample
+    cfg = M.ModelConfig(pilot_tune=40, pilot_draws=30, extend_rounds=1, extend_tune=20, retry_target_accept=0.97,
+                        max_tree_depth=4)
+    accepts, depths, real_sample = [], [], nutpie.sample
 
     def recording_sample(*args, **kwargs):
         accepts.append(kwargs["target_accept"])
+        depths.append(kwargs.get("maxdepth"))
         return real_sample(*args, **kwargs)
 
     monkeypatch.setattr(nutpie, "sample", recording_sample)
@@ -380,10 +407,14 @@ def test_divergent_run_is_replaced_by_one_with_smaller_steps(monkeypatch, first_
     if first_divergences:
         # pilot, first run (R-hat met: no extension round, which would not remove divergences), retry
         assert accepts == [0.9, 0.9, 0.97] and calls == [2, 2]
+        assert depths == [None, 4, None]
+        assert int(idata["sample_stats"]["depth"].max()) > 0
         assert timing["retry_target_accept"] == 0.97 and timing["retry_seconds"] > 0
         assert idata["posterior"].sizes["chain"] == 2  # the retry's chains alone
     else:
         assert accepts == [0.9, 0.9] and "retry_target_accept" not in timing
+        assert depths == [None, 4]
+        assert int(idata["sample_stats"]["depth"].max()) <= 4  # nutpie kept to the cap
         assert calls == [2]
 
 
@@ -397,14 +428,16 @@ def test_refit_starts_at_the_step_size_setting_its_previous_fit_needed(monkeypat
     first = M.fit_model(ds, cfg, seed=3, draws=25, tune=30, chains=2, progressbar=False)
     assert first.attrs["target_accept"] in (0.9, 0.97)
     accepts, real_sample = [], nutpie.sample
-    monkeypatch.setattr(nutpie, "sample", lambda *a, **k: accepts.append(k["target_accept"]) or real_sample(*a, **k))
+    monkeypatch.setattr(nutpie, "sample",
+                        lambda *a, **k: accepts.append((k["target_accept"], k.get("maxdepth"))) or real_sample(*a, **k))
     first.attrs["target_accept"] = 0.97
     M.fit_model(ds, cfg, seed=4, draws=25, tune=30, chains=2, progressbar=False, start_from=first)
-    assert accepts[:2] == [0.97, 0.97]  # pilot and main run; no retry at the same setting
+    # pilot and main run; no retry at the same setting, and no depth cap on the smaller steps
+    assert accepts[:2] == [(0.97, None), (0.97, None)]
     accepts.clear()
     first.attrs["target_accept"] = 0.9
     M.fit_model(ds, cfg, seed=4, draws=25, tune=30, chains=2, progressbar=False, start_from=first)
-    assert accepts[:2] == [0.9, 0.9]
+    assert accepts[:2] == [(0.9, None), (0.9, cfg.max_tree_depth)]
 
 
 @pytest.mark.parametrize("rhat_max", [10.0, 0.0])
