@@ -71,9 +71,12 @@ def main(argv=None) -> int:
     args = p.parse_args(argv)
 
     t0 = time.perf_counter()
-    for name in ("nutpie", "arviz_stats"):  # the sampler's and the diagnostics' imports: timed here, not in the fit
-        importlib.import_module(name)
+    # the sampler's and the diagnostics' imports (nutpie as the fit imports it): timed here, not in the fit
     from forecast import model as M
+    from forecast.sampler import nutpie_module
+
+    nutpie_module()
+    importlib.import_module("arviz_stats")
 
     ds, label = get_dataset(args.simulated)
     print(f"data: {label}: {len(ds.models)} models, {ds.results['benchmark'].nunique()} benchmarks, "
@@ -86,7 +89,8 @@ def main(argv=None) -> int:
         runs += [("nutpie", s) for s in other_seeds]
     for sampler, seed in runs:
         t1 = time.perf_counter()
-        config = M.ModelConfig(precondition=sampler == "nutpie")
+        # the baselines as nutpie and PyMC come: no preconditioner, no cap on the tree depth
+        config = M.ModelConfig() if sampler == "nutpie" else M.ModelConfig(precondition=False, max_tree_depth=None)
         idata = M.fit_model(ds, config, seed=seed, draws=args.draws, chains=args.chains,
                             tune=args.tune if sampler == "nutpie" else args.baseline_tune,
                             sampler=sampler.removesuffix("-diag"), progressbar=False)
