@@ -368,10 +368,15 @@ def test_extension_round_appends_chains_started_where_the_first_ended(monkeypatc
     assert "unconstrained_draw" not in idata["sample_stats"].data_vars
     # the new chains are draws of the same posterior, not of the starting point: they move
     assert np.ptp(post["alpha"].values[2:]) > 0
-    cfg0 = M.ModelConfig(pilot_tune=40, pilot_draws=30, extend_rounds=0)
+    import nutpie
+
+    depths, real_sample = [], nutpie.sample
+    monkeypatch.setattr(nutpie, "sample", lambda *a, **k: depths.append(k.get("maxdepth")) or real_sample(*a, **k))
+    cfg0 = M.ModelConfig(pilot_tune=40, pilot_draws=30, extend_rounds=0, max_tree_depth=4)
     idata0, timing0 = M.sample_model(model, seed=3, draws=25, tune=30, chains=2, sampler="nutpie",
                                      progressbar=False, config=cfg0)
     assert idata0["posterior"].sizes["chain"] == 2 and timing0["extension_rounds"] == 0.0
+    assert depths == [None, None]  # without extension rounds to fall back on, the trees are not capped
 
 
 @pytest.mark.parametrize("first_divergences", [0, 3])
