@@ -967,7 +967,8 @@ def _converged(d: dict) -> bool:
 
 
 def _import_quietly(modules) -> None:
-    """Import ``modules`` (for a background thread: a failure shows where the module is used)."""
+    """Import ``modules``, for a background thread; a module that fails to import here fails
+    again, with its error, where it is used."""
     for name in modules:
         try:
             importlib.import_module(name)

@@ -52,7 +52,7 @@ def nutpie_module():
     """nutpie, imported without the ``arviz`` meta-package when that is not yet loaded.
 
     ``nutpie.sample`` imports ``arviz`` (which loads arviz-base, arviz-stats with scipy.stats,
-    and arviz-plots with matplotlib: 1.8 s of the 2.1 s nutpie import) but calls only
+    and arviz-plots with matplotlib: about 2 s of the 2.1-2.6 s nutpie import) but calls only
     arviz-base's ``from_dict`` and ``dict_to_dataset``. It is given a stand-in module with
     those two for its import; any other attribute comes from the real ``arviz``, imported then.
     The stand-in is not left in ``sys.modules``: a later ``import arviz`` gets the real one."""
