@@ -413,7 +413,6 @@ def test_divergent_run_is_replaced_by_one_with_smaller_steps(monkeypatch, first_
         # pilot, first run (R-hat met: no extension round, which would not remove divergences), retry
         assert accepts == [0.9, 0.9, 0.97] and calls == [2, 2]
         assert depths == [None, 4, None]
-        assert int(idata["sample_stats"]["depth"].max()) > 0
         assert timing["retry_target_accept"] == 0.97 and timing["retry_seconds"] > 0
         assert idata["posterior"].sizes["chain"] == 2  # the retry's chains alone
     else:
