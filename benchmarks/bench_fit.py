@@ -143,9 +143,9 @@ def main(argv=None) -> int:
 
 def meets_target(wall: float, d: dict) -> bool:
     """The issue's target: a fit in <= 30 s with R-hat and ESS at the bar and no divergence."""
-    from forecast.model import ESS_MIN, RHAT_MAX
+    from forecast.model import converged_cleanly
 
-    return wall <= 30 and d["max_rhat"] <= RHAT_MAX and d["min_ess_bulk"] >= ESS_MIN and d["divergences"] == 0
+    return wall <= 30 and converged_cleanly(d)
 
 
 def cli_fit(seed: int, args) -> tuple[float, dict]:

@@ -966,6 +966,12 @@ def _converged(d: dict) -> bool:
     return d["max_rhat"] <= RHAT_MAX and d["min_ess_bulk"] >= ESS_MIN
 
 
+def converged_cleanly(d: dict) -> bool:
+    """R-hat and bulk ESS at the bar and no divergence (diagnostics as ``diagnostics`` returns
+    them): what keeps a main run from the retry, and the speed target's convergence part."""
+    return _converged(d) and d["divergences"] == 0
+
+
 def _import_quietly(modules) -> None:
     """Import ``modules``, for a background thread; a module that fails to import here fails
     again, with its error, where it is used."""
@@ -1080,7 +1086,7 @@ def sample_model(model, *, seed: int, draws: int, tune: int, chains: int, sample
         idata, checked = main_run(run["target_accept"], seed)
         timing["target_accept"] = float(run["target_accept"])  # of the returned draws
         if (checked is not None and config.retry_target_accept > run["target_accept"]
-                and not (_converged(checked) and checked["divergences"] == 0)):
+                and not converged_cleanly(checked)):
             # divergences, or R-hat still above the bar after the extension rounds: the chains met
             # curvature their step size cannot follow (a funnel the data leave half-identified).
             # A new main run with smaller steps, same preconditioner, replaces this one.
