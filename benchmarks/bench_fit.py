@@ -35,11 +35,11 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from forecast.defaults import FIT_DRAWS, FIT_TUNE  # noqa: E402
+from forecast.inference import FIT_DRAWS, FIT_TUNE  # noqa: E402
 
 
 def get_dataset(simulated: bool):
-    from forecast.simulate import simulate_dataset
+    from forecast.model.simulate import simulate_dataset
 
     if not simulated:
         try:
@@ -72,8 +72,8 @@ def main(argv=None) -> int:
 
     t0 = time.perf_counter()
     # the sampler's and the diagnostics' imports (nutpie as the fit imports it): timed here, not in the fit
-    from forecast import model as M
-    from forecast.sampler import nutpie_module
+    from forecast import inference as INF
+    from forecast.inference.compile_cache import nutpie_module
 
     nutpie_module()
     importlib.import_module("arviz_stats")
@@ -90,12 +90,13 @@ def main(argv=None) -> int:
     for sampler, seed in runs:
         t1 = time.perf_counter()
         # the baselines as nutpie and PyMC come: no preconditioner, no cap on the tree depth
-        config = M.ModelConfig() if sampler == "nutpie" else M.ModelConfig(precondition=False, max_tree_depth=None)
-        idata = M.fit_model(ds, config, seed=seed, draws=args.draws, chains=args.chains,
+        config = INF.SamplerConfig() if sampler == "nutpie" else INF.SamplerConfig(precondition=False,
+                                                                                    max_tree_depth=None)
+        idata = INF.fit_model(ds, sampler_config=config, seed=seed, draws=args.draws, chains=args.chains,
                             tune=args.tune if sampler == "nutpie" else args.baseline_tune,
                             sampler=sampler.removesuffix("-diag"), progressbar=False)
         wall = time.perf_counter() - t1
-        d = M.fit_diagnostics(idata)
+        d = INF.fit_diagnostics(idata)
         samp = float(idata.attrs.get("sampling_seconds", float("nan")))
         comp = float(idata.attrs.get("compile_seconds", float("nan")))
         steps = float(idata["sample_stats"]["n_steps"].mean()) if "n_steps" in idata["sample_stats"] else float("nan")
@@ -143,7 +144,7 @@ def main(argv=None) -> int:
 
 def meets_target(wall: float, d: dict) -> bool:
     """The issue's target: a fit in <= 30 s with R-hat and ESS at the bar and no divergence."""
-    from forecast.model import converged_cleanly
+    from forecast.inference import converged_cleanly
 
     return wall <= 30 and converged_cleanly(d)
 

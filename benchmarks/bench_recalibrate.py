@@ -13,7 +13,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from forecast.recalibrate import format_report, quarter_ends, run_recalibrate
+from forecast.evaluation.recalibrate import quarter_ends, run_recalibrate
+from forecast.reports.text import format_report
 
 
 def main() -> None:
@@ -30,7 +31,6 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         t0 = time.perf_counter()
         rep = run_recalibrate(args.data, origins, workers=args.workers, ledger=Path(tmp) / "ledger.sqlite",
-                              out=Path(tmp) / "recalibration.json",
                               progress=lambda k, n, o: print(f"  {k}/{n} origin {o} done at {time.perf_counter() - t0:.0f} s", flush=True))
         wall = time.perf_counter() - t0
     print(format_report(rep))

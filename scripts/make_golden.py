@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from forecast.fit import run_fit
-from forecast.simulate import simulate_dataset
+from forecast.inference import run_fit
+from forecast.model.simulate import simulate_dataset
 
 GOLDEN = Path(__file__).resolve().parent.parent / "tests" / "golden"
 

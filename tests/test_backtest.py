@@ -15,13 +15,15 @@ import pytest
 from scipy import stats
 from typer.testing import CliRunner
 
-from forecast import backtest as BT
+from forecast.evaluation import backtest as BT
+from forecast.evaluation import scores as SC
 from forecast import data as D
-from forecast import ledger as L
-from forecast import recalibrate as R
+from forecast.evaluation import ledger as L
+from forecast.evaluation import recalibrate as R
+from forecast.reports.text import format_report
 from forecast.cli import app
 from forecast.errors import ForecastError
-from forecast.thresholds import Criterion, Threshold
+from forecast.forecasting.thresholds import Criterion, Threshold
 
 runner = CliRunner()
 
@@ -48,7 +50,7 @@ def test_crps_of_normal_samples_matches_the_closed_form():
     samples = rng.standard_normal((len(y), 20000))
     # CRPS(N(0,1), y) = y(2Phi(y)-1) + 2phi(y) - 1/sqrt(pi)
     exact = y * (2 * stats.norm.cdf(y) - 1) + 2 * stats.norm.pdf(y) - 1 / np.sqrt(np.pi)
-    assert np.allclose(BT.crps(samples, y), exact, atol=0.01)
+    assert np.allclose(SC.crps(samples, y), exact, atol=0.01)
 
 
 def test_crps_is_smaller_for_the_sharper_correct_forecast():
@@ -56,7 +58,7 @@ def test_crps_is_smaller_for_the_sharper_correct_forecast():
     y = rng.normal(0, 0.1, 200)
     sharp = rng.normal(0, 0.1, (200, 2000))
     vague = rng.normal(0, 1.0, (200, 2000))
-    assert BT.crps(sharp, y).mean() < 0.5 * BT.crps(vague, y).mean()
+    assert SC.crps(sharp, y).mean() < 0.5 * SC.crps(vague, y).mean()
 
 
 def test_pit_and_coverage_of_a_calibrated_forecast_are_nominal():
@@ -64,11 +66,11 @@ def test_pit_and_coverage_of_a_calibrated_forecast_are_nominal():
     mu = rng.normal(size=3000)
     samples = mu[:, None] + rng.standard_normal((3000, 1000))
     y = mu + rng.standard_normal(3000)
-    p = BT.pit(samples, y)
+    p = SC.pit(samples, y)
     assert stats.kstest(p, "uniform").pvalue > 0.01
-    for lev in BT.LEVELS:
-        lo, hi = BT.binomial_bounds(3000, lev, alpha=0.001)
-        assert lo <= BT.covered(samples, y, lev).mean() <= hi
+    for lev in SC.LEVELS:
+        lo, hi = SC.binomial_bounds(3000, lev, alpha=0.001)
+        assert lo <= SC.covered(samples, y, lev).mean() <= hi
 
 
 def test_score_samples_reports_crps_on_fractions_only_and_coverage_everywhere():
@@ -76,9 +78,9 @@ def test_score_samples_reports_crps_on_fractions_only_and_coverage_everywhere():
     samples = rng.uniform(0, 1, (4, 500))
     samples[3] = rng.normal(1500, 100, 500)
     obs = np.array([0.5, 0.5, 0.99, 1500.0])
-    s = BT.score_samples(samples, obs, ["fraction", "fraction", "fraction", "elo"])
+    s = SC.score_samples(samples, obs, ["fraction", "fraction", "fraction", "elo"])
     assert s["n"] == 4 and s["n_crps"] == 3
-    assert s["crps"] == pytest.approx(BT.crps(samples[:3], obs[:3]).mean())
+    assert s["crps"] == pytest.approx(SC.crps(samples[:3], obs[:3]).mean())
     assert set(s["crps_by_unit"]) == {"fraction", "elo"}
     assert s["crps_by_unit"]["elo"] > 10  # Elo points, not mixed into the fraction CRPS
     assert s["coverage95"] == pytest.approx(0.75)  # 0.99 is outside U(0,1)'s central 95%
@@ -88,23 +90,23 @@ def test_design_effect_is_one_for_independent_results_and_cluster_size_for_copie
     rng = np.random.default_rng(4)
     clusters = np.repeat(np.arange(300), 4)
     independent = rng.uniform(size=1200) < 0.8
-    assert BT.design_effect(independent, clusters) == pytest.approx(1.0, abs=0.15)
+    assert SC.design_effect(independent, clusters) == pytest.approx(1.0, abs=0.15)
     copies = np.repeat(rng.uniform(size=300) < 0.8, 4)  # four copies of each outcome
-    assert BT.design_effect(copies, clusters) == pytest.approx(4.0, abs=0.05)
-    assert BT.design_effect(independent, np.arange(1200)) == 1.0  # singletons
+    assert SC.design_effect(copies, clusters) == pytest.approx(4.0, abs=0.05)
+    assert SC.design_effect(independent, np.arange(1200)) == 1.0  # singletons
 
 
 def test_calibration_flags_catch_narrow_and_wide_intervals_but_not_nominal_ones():
-    assert BT.calibration_flags({0.8: (0.80, 400)}) == []
-    narrow = BT.calibration_flags({0.8: (0.60, 400)})
-    wide = BT.calibration_flags({0.5: (0.75, 400)})
+    assert SC.calibration_flags({0.8: (0.80, 400)}) == []
+    narrow = SC.calibration_flags({0.8: (0.60, 400)})
+    wide = SC.calibration_flags({0.5: (0.75, 400)})
     assert len(narrow) == 1 and "too narrow" in narrow[0]
     assert len(wide) == 1 and "too wide" in wide[0]
     # a handful of results cannot show miscalibration
-    assert BT.calibration_flags({0.8: (0.6, 5)}) == []
+    assert SC.calibration_flags({0.8: (0.6, 5)}) == []
     # correlated results: the same rate from 400 results worth 40 independent ones is not flagged
-    assert BT.calibration_flags({0.8: (0.70, 400)}, effective_n={0.8: 40}) == []
-    assert BT.calibration_flags({0.8: (0.70, 400)}) != []
+    assert SC.calibration_flags({0.8: (0.70, 400)}, effective_n={0.8: 40}) == []
+    assert SC.calibration_flags({0.8: (0.70, 400)}) != []
 
 
 # ---------------------------------------------------------------------------------------------
@@ -237,14 +239,14 @@ def _fake_origin(origin: str, seed: int, bias: float = 0.0) -> dict:
     samples = {"model": mu[:, None] + rng.normal(0, 0.05, (n, 400)),
                "metr_date_trend": mu[:, None] + 0.1 + rng.normal(0, 0.05, (n, 400))}
     units = np.array(["fraction"] * n)
-    scores = {k: BT.score_samples(s, y, units) for k, s in samples.items()}
+    scores = {k: SC.score_samples(s, y, units) for k, s in samples.items()}
     return {"origin": origin, "scores": scores, "ratio_to_best_baseline": 0.5, "n_train_results": 10,
             "fit_seconds": 1.0, "diagnostics": {"max_rhat": 1.0, "min_ess_bulk": 500, "divergences": 0},
             "events": [{"threshold": "t1", "by": "2025-01-01", "horizon_days": 90, "prob": 0.8, "outcome": 1}],
             "_pooled": {"units": units.tolist(), "horizon_days": rng.integers(1, 365, n).tolist(), "observed": y.tolist(),
-                        **{f"pit_{k}": BT.pit(s, y).tolist() for k, s in samples.items()},
-                        **{f"crps_{k}": BT.crps(s, y).tolist() for k, s in samples.items()},
-                        **{f"cov{int(lv * 100)}_{k}": BT.covered(s, y, lv).tolist() for k, s in samples.items() for lv in BT.LEVELS}}}
+                        **{f"pit_{k}": SC.pit(s, y).tolist() for k, s in samples.items()},
+                        **{f"crps_{k}": SC.crps(s, y).tolist() for k, s in samples.items()},
+                        **{f"cov{int(lv * 100)}_{k}": SC.covered(s, y, lv).tolist() for k, s in samples.items() for lv in SC.LEVELS}}}
 
 
 def test_pooled_report_scores_methods_side_by_side_and_flags_only_the_biased_model():
@@ -258,7 +260,7 @@ def test_pooled_report_scores_methods_side_by_side_and_flags_only_the_biased_mod
     assert good["events"]["n_resolved"] == 2 and good["events"]["brier"] == pytest.approx(0.04)
     biased = R.pooled_report([_fake_origin("2024-06-30", 1, bias=0.08), _fake_origin("2024-09-30", 2, bias=0.08)])
     assert any("too narrow" in f for f in biased["flags"])
-    text = R.format_report({**biased, "horizon_days": 365, "newest_result": "2025-01-01"})
+    text = format_report({**biased, "horizon_days": 365, "newest_result": "2025-01-01"})
     assert "too narrow" in text and "metr_date_trend" in text
 
 
@@ -280,7 +282,8 @@ def test_recalibrate_runs_origins_on_a_dask_cluster_on_loopback(monkeypatch):
     assert seen[-1] == (2, 2)
 
 
-def test_recalibrate_rejects_a_scheduler_it_cannot_reach():
+def test_recalibrate_rejects_a_scheduler_it_cannot_reach(monkeypatch):
+    monkeypatch.setattr(R, "DASK_CONNECT_TIMEOUT", "1s")
     with pytest.raises(ForecastError, match="cannot connect"):
         R.run_origins("data", ["2024-06-30"], horizon_days=365, seed=1, dask_scheduler="tcp://127.0.0.1:9")
 

@@ -14,7 +14,7 @@ import pandas as pd
 import pytest
 from scipy.special import expit
 
-from forecast import baselines as BL
+from forecast.evaluation import baselines as BL
 from forecast import data as D
 from forecast.errors import ForecastError
 

@@ -12,10 +12,11 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from forecast import backtest as BT
+from forecast.evaluation import backtest as BT
+from forecast.evaluation import scores as SC
 from forecast import model as M
-from forecast import recalibrate as R
-from forecast.simulate import simulate_dataset
+from forecast.evaluation import recalibrate as R
+from forecast.model.simulate import simulate_dataset
 
 pytestmark = pytest.mark.slow
 
@@ -46,7 +47,7 @@ def test_right_model_covers_at_nominal_rates_over_several_origins(right):
     assert len(right["origins"]) == 2
     for c in right["coverage"]:
         assert c["n"] >= 100
-        lo, hi = BT.binomial_bounds(c["n"], c["nominal"], alpha=0.01)
+        lo, hi = SC.binomial_bounds(c["n"], c["nominal"], alpha=0.01)
         assert c["observed"] >= lo, c  # not too narrow, at every level
         if c["nominal"] <= 0.8:
             assert c["observed"] <= hi, c  # not too wide

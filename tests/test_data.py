@@ -13,7 +13,7 @@ import pytest
 from typer.testing import CliRunner
 
 from forecast import data as D
-from forecast import schema as S
+from forecast.data import schema as S
 from forecast.cli import app
 from forecast.errors import DataValidationError
 

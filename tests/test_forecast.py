@@ -19,10 +19,10 @@ from typer.testing import CliRunner
 from forecast import data as D
 from forecast.cli import app
 from forecast.errors import FitMismatchError
-from forecast.fit import load_fit, save_fit
-from forecast.forecasting import SCENARIOS, threshold_forecast
-from forecast.predict import predict_from_idata
-from forecast.thresholds import load_thresholds
+from forecast.inference import load_fit, save_fit
+from forecast.forecasting.frontier import SCENARIOS, threshold_forecast
+from forecast.forecasting.predict import predict_from_idata
+from forecast.forecasting.thresholds import load_thresholds
 
 GOLDEN = Path(__file__).resolve().parent / "golden"
 THRESHOLDS = GOLDEN / "thresholds.toml"
@@ -207,7 +207,7 @@ def test_update_with_nothing_new_is_an_error(workdir):
 
 
 def test_surprise_on_unseen_benchmark_is_none_not_a_number(golden):
-    from forecast.update import surprise_percentiles
+    from forecast.forecasting.update import surprise_percentiles
 
     ds = D.load_dataset(GOLDEN / "data")
     rows = pd.DataFrame({"model": [ds.models["model"].iloc[-1]] * 2, "benchmark": ["bench-00", "never-seen"],
@@ -226,7 +226,7 @@ def test_frontier_starts_at_the_observed_best_not_above_or_below_it(golden):
     """Fitted models keep their reported scores: the frontier at the as-of date is the observed
     best (no max-of-noisy-draws inflation), and models without a result still get draws."""
     from forecast import model as M
-    from forecast.forecasting import frontier_quantiles, observed_best, simulate_frontier
+    from forecast.forecasting.frontier import frontier_quantiles, observed_best, simulate_frontier
 
     inputs = M.inputs_from_idata(golden)
     as_of = simulate_frontier(golden, pd.Timestamp("2000-01-01"), max_draws=1).as_of
@@ -244,7 +244,7 @@ def test_frontier_starts_at_the_observed_best_not_above_or_below_it(golden):
 
 def test_update_text_output_and_ledger_row_name_the_new_fit(workdir, tmp_path):
     """Without --json: the report prints, and the ledger records the updated fit's identity."""
-    from forecast import ledger as L
+    from forecast.evaluation import ledger as L
 
     ledger = tmp_path / "update_ledger.sqlite"
     res = runner.invoke(app, ["update", str(GOLDEN / "new_results.csv"), "--models", str(GOLDEN / "new_models.csv"),
@@ -267,7 +267,7 @@ def test_importance_ratio_of_changed_observations_equals_the_full_log_likelihood
     equal the difference of the full pointwise log-likelihoods (new data minus old) on those
     columns, and every other column must be unchanged."""
     from forecast import model as M
-    from forecast import update as U
+    from forecast.forecasting import update as U
 
     raw = D.load_raw(workdir / "data")
     new = D.read_new_files(GOLDEN / "new_results.csv", GOLDEN / "new_models.csv")

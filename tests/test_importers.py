@@ -10,7 +10,7 @@ import pytest
 from typer.testing import CliRunner
 
 from forecast import data as D
-from forecast import importers as I
+from forecast.data import importers as I
 from forecast.cli import app
 
 ROOT = Path(__file__).resolve().parent.parent

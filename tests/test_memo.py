@@ -16,11 +16,11 @@ import pytest
 from typer.testing import CliRunner
 
 from forecast import data as D
-from forecast import memo as MM
-from forecast import predict as PR
+from forecast.reports import memo as MM
+from forecast.forecasting import predict as PR
 from forecast.cli import app
 from forecast.errors import ForecastError
-from forecast.fit import load_fit
+from forecast.inference import load_fit
 
 matplotlib.use("Agg")
 GOLDEN = Path(__file__).resolve().parent / "golden"

@@ -12,13 +12,13 @@ import pandas as pd
 import pytest
 
 from forecast import data as D
-from forecast import plots as P
-from forecast.attribution import attribute_gain
-from forecast.fit import load_fit
-from forecast.forecasting import frontier_quantiles
+from forecast.reports import plots as P
+from forecast.forecasting.attribution import attribute_gain
+from forecast.inference import load_fit
+from forecast.forecasting.frontier import frontier_quantiles
 from forecast.model import key_quantities
-from forecast.predict import predict_from_idata
-from forecast.thresholds import load_thresholds
+from forecast.forecasting.predict import predict_from_idata
+from forecast.forecasting.thresholds import load_thresholds
 
 matplotlib.use("Agg")
 GOLDEN = Path(__file__).resolve().parent / "golden"

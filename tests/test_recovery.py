@@ -10,7 +10,8 @@ import pytest
 from scipy import stats
 
 from forecast import model as M
-from forecast.simulate import simulate_dataset
+from forecast import inference as INF
+from forecast.model.simulate import simulate_dataset
 
 pytestmark = pytest.mark.slow
 
@@ -24,7 +25,7 @@ PRIOR_SD = {"beta_c": 0.5, "beta_t": 0.5, "rho": 1.0, "log_gamma": 0.75, "sigma_
 
 def _fit(seed, n_models):
     ds, truth = simulate_dataset(seed, n_models=n_models, n_benchmarks=12, p_eval=0.45)
-    idata = M.fit_model(ds, M.ModelConfig(target_accept=0.9), seed=seed, **FIT)
+    idata = INF.fit_model(ds, M.ModelConfig(target_accept=0.9), seed=seed, **FIT)
     return ds, truth, idata
 
 
@@ -43,7 +44,7 @@ def _interval(idata, name, sel=None):
 
 def test_fits_converge(fits):
     for seed, (_, _, idata) in fits.items():
-        d = M.diagnostics(idata)
+        d = INF.diagnostics(idata)
         assert d["max_rhat"] < 1.03, (seed, d)
         assert d["min_ess_bulk"] > 100, (seed, d)
         n_draws = FIT["chains"] * FIT["draws"]

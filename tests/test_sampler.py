@@ -1,5 +1,6 @@
-"""The cached nutpie callbacks (forecast/sampler.py): same numbers as PyTensor's function, and
-loaded from disk by a second process."""
+"""The compile cache (forecast/inference/compile_cache.py): the cached nutpie callbacks give PyTensor's
+numbers and a second process loads them from disk; the sampling policy (pilot, preconditioner,
+extension rounds, retry) on a small model. Real nutpie compiles: the integration tier."""
 
 from __future__ import annotations
 
@@ -11,14 +12,18 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-pytest.importorskip("nutpie")
+from forecast import inference as INF
+from forecast import model as M
+from forecast.inference import convergence as DIAG
+from forecast.inference import sampling as SAMP
+from forecast.inference.compile_cache import EXPAND_CALLBACK as EXPAND
+from forecast.inference.compile_cache import LOGP_CALLBACK as LOGP
+from forecast.inference.compile_cache import CompileCacheFallback, compile_model, with_preconditioner
+from forecast.inference.config import SamplerConfig
+from forecast.inference.preconditioner import curvatures, dense_preconditioner
+from forecast.model.simulate import simulate_dataset
 
-from forecast import model as M  # noqa: E402
-from forecast.sampler import EXPAND_CALLBACK as EXPAND  # noqa: E402
-from forecast.sampler import LOGP_CALLBACK as LOGP  # noqa: E402
-from forecast.sampler import (  # noqa: E402
-    compile_model, curvatures, dense_preconditioner, with_preconditioner)
-from forecast.simulate import simulate_dataset  # noqa: E402
+pytestmark = pytest.mark.integration
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -96,7 +101,7 @@ def test_other_data_same_graph_other_logp(compiled):
 
 
 def test_model_axis_is_padded():
-    from forecast.model import MODEL_SLOT_BLOCK, model_slots
+    from forecast.model.build import MODEL_SLOT_BLOCK, model_slots
 
     assert model_slots(1) == MODEL_SLOT_BLOCK == model_slots(MODEL_SLOT_BLOCK)
     assert model_slots(MODEL_SLOT_BLOCK + 1) == 2 * MODEL_SLOT_BLOCK
@@ -110,34 +115,11 @@ SCRIPT = """
 import json, sys
 sys.path.insert(0, {root!r})
 from tests.test_sampler import small_model
-from forecast.sampler import compile_model
+from forecast.inference.compile_cache import compile_model
 m = small_model()
 cm, info = compile_model(m, var_names=[v.name for v in m.free_RVs])
 print(json.dumps(info))
 """
-
-
-NUTPIE_IMPORT = """
-import json, sys
-import numpy as np
-sys.path.insert(0, {root!r})
-from forecast.sampler import nutpie_module
-nutpie = nutpie_module()
-heavy = sorted(m for m in ("arviz", "arviz_plots", "matplotlib") if m in sys.modules)
-converted = nutpie.sample.__globals__["arviz"].from_dict({{"posterior": {{"a": np.ones((1, 2))}}}})
-import arviz
-print(json.dumps({{"heavy": heavy, "real": hasattr(arviz, "plot_dist"), "draws": int(converted["posterior"].sizes["draw"])}}))
-"""
-
-
-def test_nutpie_is_imported_without_the_arviz_meta_package():
-    """nutpie_module gives nutpie a stand-in ``arviz`` with arviz-base's converters (which
-    nutpie's sample calls), leaves neither the stand-in nor arviz-plots/matplotlib loaded, and
-    a later ``import arviz`` gets the real package. In a new process: this one has arviz."""
-    out = subprocess.run([sys.executable, "-c", NUTPIE_IMPORT.format(root=str(ROOT))], capture_output=True, text=True,
-                         check=True)
-    got = json.loads(out.stdout.strip().splitlines()[-1])
-    assert got == {"heavy": [], "real": True, "draws": 2}
 
 
 def test_second_process_loads_the_callbacks_from_disk(compiled):
@@ -153,7 +135,7 @@ def test_graph_cache_shortcut_equals_the_full_compile(compiled, tmp_path):
     """The shortcut (callbacks and layout found by the key of the unrewritten graph) gives the
     full compile's log density, gradient and stored values; other data keep the key, another
     prior constant changes it; a corrupt entry is dropped and compiled afresh."""
-    from forecast.sampler import _meta_path
+    from forecast.inference.compile_cache import _meta_path
 
     model = small_model()
     full, info_full = compile_model(model, var_names=[v.name for v in model.free_RVs], graph_cache=False)
@@ -184,7 +166,7 @@ def test_graph_cache_shortcut_equals_the_full_compile(compiled, tmp_path):
 def test_a_stale_entry_fails_verification():
     """The shortcut checks the loaded callbacks against PyTensor's own evaluation of the graph:
     callbacks of one model against the graph of another (another prior scale) are refused."""
-    from forecast.sampler import _CacheMiss, _model_graphs, _Reference, _verify
+    from forecast.inference.compile_cache import _CacheMiss, _model_graphs, _Reference, _verify
 
     model = small_model()
     cm, _ = compile_model(model, var_names=[v.name for v in model.free_RVs])
@@ -323,7 +305,7 @@ def test_pilot_draws_flatten_in_the_samplers_order(compiled):
     log density of every flattened row equals the one nutpie recorded for that draw."""
     import nutpie
 
-    from forecast.sampler import flat_unconstrained
+    from forecast.inference.preconditioner import flat_unconstrained
 
     cm, _ = compiled
     pilot = nutpie.sample(cm, draws=20, tune=30, chains=2, cores=1, seed=4, store_unconstrained=True,
@@ -338,16 +320,16 @@ def test_fit_samples_preconditioned_after_a_pilot():
     """sample_model's default path: pilot run, dense preconditioner, main run; the stored draws
     are in the model's own space (finite, the right shape) and the timings say what happened."""
     model = small_model()
-    cfg = M.ModelConfig(pilot_tune=40, pilot_draws=30, extend_rounds=0)
-    idata, timing = M.sample_model(model, seed=2, draws=30, tune=30, chains=2, sampler="nutpie",
+    cfg = SamplerConfig(pilot_tune=40, pilot_draws=30, extend_rounds=0)
+    idata, timing = SAMP.sample_model(model, seed=2, draws=30, tune=30, chains=2, sampler="nutpie",
                                    progressbar=False, config=cfg)
     assert timing["preconditioned"] == 1.0 and timing["pilot_seconds"] > 0 and timing["preconditioner_seconds"] > 0
     post = idata["posterior"]
     assert post.sizes["chain"] == 2 and post.sizes["draw"] == 30
     assert np.all(post["sigma_model"].values > 0) and np.all(np.isfinite(post["alpha"].values))
-    _, timing_off = M.sample_model(model, seed=2, draws=30, tune=30, chains=2, sampler="nutpie",
-                                   progressbar=False, config=M.ModelConfig(precondition=False))
-    assert "pilot_seconds" not in timing_off and "preconditioned" not in timing_off
+    _, timing_off = SAMP.sample_model(model, seed=2, draws=30, tune=30, chains=2, sampler="nutpie",
+                                   progressbar=False, config=SamplerConfig(precondition=False))
+    assert "pilot_seconds" not in timing_off and timing_off["preconditioned"] == 0.0
 
 
 def test_extension_round_appends_chains_started_where_the_first_ended(monkeypatch):
@@ -355,9 +337,9 @@ def test_extension_round_appends_chains_started_where_the_first_ended(monkeypatc
     pooled along ``chain``: draws, sample stats and deterministics for every chain, and no
     leftover unconstrained group. Forced here by an unreachable R-hat bar."""
     model = small_model()
-    cfg = M.ModelConfig(pilot_tune=40, pilot_draws=30, extend_rounds=1, extend_tune=20, retry_target_accept=0.0)
-    monkeypatch.setattr(M, "RHAT_MAX", 0.0)
-    idata, timing = M.sample_model(model, seed=3, draws=25, tune=30, chains=2, sampler="nutpie",
+    cfg = SamplerConfig(pilot_tune=40, pilot_draws=30, extend_rounds=1, extend_tune=20, retry_target_accept=0.0)
+    monkeypatch.setattr(DIAG, "RHAT_MAX", 0.0)
+    idata, timing = SAMP.sample_model(model, seed=3, draws=25, tune=30, chains=2, sampler="nutpie",
                                    progressbar=False, config=cfg)
     post = idata["posterior"]
     assert timing["extension_rounds"] == 1.0 and timing["extension_seconds"] > 0
@@ -372,8 +354,8 @@ def test_extension_round_appends_chains_started_where_the_first_ended(monkeypatc
 
     depths, real_sample = [], nutpie.sample
     monkeypatch.setattr(nutpie, "sample", lambda *a, **k: depths.append(k.get("maxdepth")) or real_sample(*a, **k))
-    cfg0 = M.ModelConfig(pilot_tune=40, pilot_draws=30, extend_rounds=0, max_tree_depth=4)
-    idata0, timing0 = M.sample_model(model, seed=3, draws=25, tune=30, chains=2, sampler="nutpie",
+    cfg0 = SamplerConfig(pilot_tune=40, pilot_draws=30, extend_rounds=0, max_tree_depth=4)
+    idata0, timing0 = SAMP.sample_model(model, seed=3, draws=25, tune=30, chains=2, sampler="nutpie",
                                      progressbar=False, config=cfg0)
     assert idata0["posterior"].sizes["chain"] == 2 and timing0["extension_rounds"] == 0.0
     assert depths == [None, None]  # without extension rounds to fall back on, the trees are not capped
@@ -388,7 +370,7 @@ def test_divergent_run_is_replaced_by_one_with_smaller_steps(monkeypatch, first_
     import nutpie
 
     model = small_model()
-    cfg = M.ModelConfig(pilot_tune=40, pilot_draws=30, extend_rounds=1, extend_tune=20, retry_target_accept=0.97,
+    cfg = SamplerConfig(pilot_tune=40, pilot_draws=30, extend_rounds=1, extend_tune=20, retry_target_accept=0.97,
                         max_tree_depth=4)
     accepts, depths, real_sample = [], [], nutpie.sample
 
@@ -405,7 +387,7 @@ def test_divergent_run_is_replaced_by_one_with_smaller_steps(monkeypatch, first_
         bad = len(calls) == 1  # the first run's draws
         return {"max_rhat": 1.0, "min_ess_bulk": 1000.0, "divergences": first_divergences if bad else 0}
 
-    idata, timing = M.sample_model(model, seed=3, draws=25, tune=30, chains=2, sampler="nutpie",
+    idata, timing = SAMP.sample_model(model, seed=3, draws=25, tune=30, chains=2, sampler="nutpie",
                                    progressbar=False, config=cfg, check=check)
     recorded = json.loads(idata.attrs["diagnostics"])
     assert recorded["divergences"] == 0
@@ -428,19 +410,19 @@ def test_refit_starts_at_the_step_size_setting_its_previous_fit_needed(monkeypat
     import nutpie
 
     ds, _ = simulate_dataset(5, n_models=12, n_benchmarks=4, p_eval=0.7)
-    cfg = M.ModelConfig(pilot_tune=40, pilot_draws=10, pilot_warmup_draws=20, extend_rounds=1, extend_tune=20)
-    first = M.fit_model(ds, cfg, seed=3, draws=25, tune=30, chains=2, progressbar=False)
+    cfg = SamplerConfig(pilot_tune=40, pilot_draws=10, pilot_warmup_draws=20, extend_rounds=1, extend_tune=20)
+    first = INF.fit_model(ds, sampler_config=cfg, seed=3, draws=25, tune=30, chains=2, progressbar=False)
     assert first.attrs["target_accept"] in (0.9, 0.97)
     accepts, real_sample = [], nutpie.sample
     monkeypatch.setattr(nutpie, "sample",
                         lambda *a, **k: accepts.append((k["target_accept"], k.get("maxdepth"))) or real_sample(*a, **k))
     first.attrs["target_accept"] = 0.97
-    M.fit_model(ds, cfg, seed=4, draws=25, tune=30, chains=2, progressbar=False, start_from=first)
+    INF.fit_model(ds, sampler_config=cfg, seed=4, draws=25, tune=30, chains=2, progressbar=False, start_from=first)
     # pilot and main run; no retry at the same setting, and no depth cap on the smaller steps
     assert accepts[:2] == [(0.97, None), (0.97, None)]
     accepts.clear()
     first.attrs["target_accept"] = 0.9
-    M.fit_model(ds, cfg, seed=4, draws=25, tune=30, chains=2, progressbar=False, start_from=first)
+    INF.fit_model(ds, sampler_config=cfg, seed=4, draws=25, tune=30, chains=2, progressbar=False, start_from=first)
     assert accepts[:2] == [(0.9, None), (0.9, cfg.max_tree_depth)]
 
 
@@ -452,14 +434,53 @@ def test_fit_records_the_diagnostics_of_its_final_draws(monkeypatch, rhat_max):
     way they equal a fresh computation over the saved posterior."""
     ds, _ = simulate_dataset(5, n_models=12, n_benchmarks=4, p_eval=0.7)
     assert ds.models["train_flop"].isna().any()  # log10_compute varies for some models
-    monkeypatch.setattr(M, "RHAT_MAX", rhat_max)
-    monkeypatch.setattr(M, "ESS_MIN", 0)
-    cfg = M.ModelConfig(pilot_tune=40, pilot_draws=10, pilot_warmup_draws=20, extend_rounds=1, extend_tune=20,
+    monkeypatch.setattr(DIAG, "RHAT_MAX", rhat_max)
+    monkeypatch.setattr(DIAG, "ESS_MIN", 0)
+    cfg = SamplerConfig(pilot_tune=40, pilot_draws=10, pilot_warmup_draws=20, extend_rounds=1, extend_tune=20,
                         retry_target_accept=0.0)
-    idata = M.fit_model(ds, cfg, seed=3, draws=25, tune=30, chains=2, progressbar=False)
+    idata = INF.fit_model(ds, sampler_config=cfg, seed=3, draws=25, tune=30, chains=2, progressbar=False)
     assert idata.attrs["extension_rounds"] == (0.0 if rhat_max else 1.0)
     recorded = json.loads(idata.attrs["diagnostics"])
-    fresh = M.diagnostics(idata)
+    fresh = INF.diagnostics(idata)
     assert recorded.keys() == fresh.keys()
     np.testing.assert_allclose(list(recorded.values()), list(fresh.values()), rtol=1e-12)
-    assert M.fit_diagnostics(idata) == recorded
+    assert INF.fit_diagnostics(idata) == recorded
+
+
+def test_compile_cache_off_takes_nutpies_own_path_quietly(monkeypatch, recwarn):
+    """``FORECAST_COMPILE_CACHE=0``: nutpie's public compile, no preconditioner, no warning."""
+    monkeypatch.setenv("FORECAST_COMPILE_CACHE", "0")
+    model = small_model()
+    cm, info = compile_model(model, var_names=[v.name for v in model.free_RVs])
+    assert info["path"] == "nutpie" and "FORECAST_COMPILE_CACHE" in info["reason"]
+    assert getattr(cm, "preconditioned_funcs", None) is None
+    assert not [w for w in recwarn if issubclass(w.category, CompileCacheFallback)]
+
+
+def test_a_moved_nutpie_internal_falls_back_with_a_warning(monkeypatch):
+    """If a private nutpie symbol the cache relies on is gone, the fit still compiles (nutpie's
+    public path) and says so on stderr (a ``CompileCacheFallback`` warning)."""
+    from forecast.inference import compile_cache
+
+    def moved():
+        raise AttributeError("module 'nutpie.compile_pymc' has no attribute 'CompiledPyMCModel'")
+
+    monkeypatch.setattr(compile_cache, "_compiled_class", moved)
+    model = small_model()
+    with pytest.warns(CompileCacheFallback, match="CompiledPyMCModel"):
+        _, info = compile_model(model, var_names=[v.name for v in model.free_RVs])
+    assert info["path"] == "nutpie"
+
+
+@pytest.mark.parametrize("cache", ["1", "0"])
+def test_fit_records_its_compile_path_and_preconditioning(monkeypatch, cache):
+    monkeypatch.setenv("FORECAST_COMPILE_CACHE", cache)
+    ds, _ = simulate_dataset(5, n_models=12, n_benchmarks=4, p_eval=0.7)
+    cfg = SamplerConfig(pilot_tune=40, pilot_draws=10, pilot_warmup_draws=20, extend_rounds=0)
+    idata = INF.fit_model(ds, sampler_config=cfg, seed=3, draws=25, tune=30, chains=2, progressbar=False)
+    summary = INF.sampler_summary(idata)
+    if cache == "1":
+        assert summary["compile_path"] in ("cached-graph", "cached-cfunc") and summary["preconditioned"]
+    else:
+        assert summary["compile_path"] == "nutpie" and not summary["preconditioned"]
+    assert summary["config"] == cfg.to_dict()

@@ -9,7 +9,7 @@ import pytest
 
 from forecast.data import load_dataset
 from forecast.errors import DataValidationError, ForecastError
-from forecast.thresholds import Criterion, load_thresholds, select
+from forecast.forecasting.thresholds import Criterion, load_thresholds, select
 
 ROOT = Path(__file__).resolve().parent.parent
 

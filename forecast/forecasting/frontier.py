@@ -1,0 +1,232 @@
+"""From a posterior to threshold-crossing probabilities (numpy only; no sampler).
+
+The frontier at date D is the best model released by D: the models already in the fit (their
+posterior capability) plus simulated future releases. Per posterior draw, future models arrive
+at the recent release rate, each with training compute from the fitted compute trend, its own
+capability deviation (``sigma_model``), reasoning by default with the recent share, and the date
+term (algorithmic progress). A threshold is crossed by D when some model released by D meets all
+(or any) of its criteria: with its best reported score where it has one on that benchmark, else
+with a predictive score that includes benchmark noise. Because the same simulated models are reused for every date, P(crossed by D) never decreases with D.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+import xarray as xr
+
+from .. import model as M
+from ..errors import ForecastError
+from ..model.forward import benchmark_params, date_term, stack, test_time_shift
+from ..model.inputs import knot_years
+from .scenarios import SCENARIOS, Scenario, get_scenario
+from .thresholds import Threshold
+
+DEFAULT_HORIZON_YEARS = 6
+CROSSING_INTERVAL = 0.8
+
+
+
+
+
+
+
+@dataclass
+class FrontierSim:
+    """Per draw, per candidate model: release time, capability (before test-time terms),
+    reasoning flag. Candidates are fitted models followed by simulated ones."""
+
+    as_of: pd.Timestamp
+    t_release: np.ndarray  # (draws, models) years since ref date
+    theta: np.ndarray  # (draws, models)
+    reasoning: np.ndarray  # (draws, models) bool
+    log10_mult: np.ndarray  # (draws, models) evaluation test-time multiplier
+    n_fitted: int
+    draws: np.ndarray  # indices of the posterior draws used (chains stacked)
+    post: xr.Dataset  # the posterior at those draws, as one chain (shared by every benchmark's scores)
+
+
+def _years(ts, ref: str) -> np.ndarray:
+    return M.years_since(pd.Series(pd.to_datetime(ts)), ref)
+
+
+def simulate_frontier(idata, until: pd.Timestamp, *, scenario: Scenario | None = None, seed: int = 0,
+                      max_draws: int = 1000) -> FrontierSim:
+    scenario = scenario or SCENARIOS["baseline"]
+    inputs = M.inputs_from_idata(idata)
+    config = M.config_from_idata(idata)
+    post = idata["posterior"].to_dataset()
+    rng = np.random.default_rng(seed)
+    n_all = post.sizes["chain"] * post.sizes["draw"]
+    keep = np.sort(rng.choice(n_all, size=min(max_draws, n_all), replace=False))
+    n = len(keep)
+    sub = M.select_draws(post, keep)
+
+    def p(name):
+        return stack(sub, name)
+
+    t_fit = inputs.t_model
+    as_of_t = float(t_fit.max())
+    as_of = pd.Timestamp(config.ref_date) + pd.to_timedelta(as_of_t * 365.25, unit="D")
+    if idata.attrs.get("as_of"):
+        as_of = pd.Timestamp(idata.attrs["as_of"])
+        as_of_t = float(_years([as_of], config.ref_date)[0])
+    until_t = float(_years([until], config.ref_date)[0])
+    recent = t_fit > as_of_t - 1.0
+    rate = max(float(recent.sum()), 1.0)  # releases per year in the last year of data
+    share = float(inputs.reasoning_model[recent].mean()) if recent.any() else 0.0
+    if scenario.reasoning_share is not None:
+        share = scenario.reasoning_share
+    horizon = max(until_t - as_of_t, 0.0)
+    n_new = rng.poisson(rate * horizon, size=n) if horizon > 0 else np.zeros(n, dtype=int)
+    width = int(n_new.max()) if n_new.size else 0
+    t_new = as_of_t + rng.uniform(0, horizon, size=(n, width))
+    valid = np.arange(width)[None, :] < n_new[:, None]
+    sigma_m = p("sigma_model")[:, None]
+    th_new = sigma_m * rng.standard_normal((n, width))
+    alpha = p("alpha")
+    if alpha is not None:
+        th_new = th_new + alpha[:, None]
+    if config.has_compute:
+        g = p("g_c")[:, None]
+        mu0 = p("mu_c0")[:, None]
+        base = mu0 + g * np.minimum(t_new, as_of_t)
+        g_after = g if scenario.compute_growth_oom is None else scenario.compute_growth_oom
+        lc = base + g_after * np.maximum(t_new - as_of_t, 0) + p("s_c")[:, None] * rng.standard_normal((n, width))
+        th_new = th_new + p("beta_c")[:, None] * (lc - config.c_ref)
+    if config.has_date:
+        t_eff = t_new if scenario.algorithmic_progress else np.minimum(t_new, as_of_t)
+        recent = p("beta_t_recent")
+        th_new = th_new + date_term(p("beta_t")[:, None], None if recent is None else recent[:, None],
+                                      knot_years(config), t_eff)
+    reason_new = rng.uniform(size=(n, width)) < share
+    mult_new = np.where(valid, scenario.test_time_oom_per_year * np.maximum(t_new - as_of_t, 0), 0.0)
+    t_new = np.where(valid, t_new, np.inf)  # empty slots are never released
+    theta = np.concatenate([p("theta"), th_new], axis=1)
+    t_all = np.concatenate([np.broadcast_to(t_fit, (n, len(t_fit))), t_new], axis=1)
+    reasoning = np.concatenate([np.broadcast_to(inputs.reasoning_model.astype(bool), (n, len(t_fit))), reason_new], axis=1)
+    mult = np.concatenate([np.zeros((n, len(t_fit))), mult_new], axis=1)
+    return FrontierSim(as_of, t_all, theta, reasoning, mult, len(t_fit), keep, sub)
+
+
+def observed_best(inputs, b: int, max_log10_mult: float = 0.0) -> np.ndarray:
+    """Per fitted model, its best reported score on benchmark index ``b`` with at most
+    ``10**max_log10_mult`` times the default test-time compute (any effort); NaN if none."""
+    best = np.full(len(inputs.model_ids), np.nan)
+    sel = (inputs.obs_bench == b) & (inputs.log10_mult <= max_log10_mult + 1e-9)
+    for m, v in zip(inputs.obs_model[sel], inputs.score[sel]):
+        best[m] = v if np.isnan(best[m]) else max(best[m], v)
+    return best
+
+
+def _scores(idata, sim: FrontierSim, benchmark: str, extra_log10_mult: float, seed: int, noise: bool = True) -> np.ndarray:
+    """Score of every candidate model on ``benchmark`` at its default setting (plus the
+    scenario's and the criterion's test-time compute), shape (draws, models).
+
+    A fitted model with a reported result on the benchmark (at no more than the criterion's
+    test-time compute) keeps its best reported score: it is known, and replacing it with a
+    predictive draw would let the maximum over many noisy draws run ahead of the observed
+    frontier. Every other candidate gets a predictive draw including benchmark noise."""
+    inputs = M.inputs_from_idata(idata)
+    b_index = {b: i for i, b in enumerate(inputs.benchmark_ids)}
+    if benchmark not in b_index:
+        raise ForecastError(f"benchmark '{benchmark}' has no results in the fit; it cannot be forecast")
+    b = b_index[benchmark]
+    rng = np.random.default_rng(seed)
+    sub = sim.post
+    dom = np.full(sim.theta.shape[1], inputs.bench_domain[b])
+    shift = test_time_shift(sub, dom, sim.reasoning.astype(float), sim.log10_mult + extra_log10_mult, 0.0)
+    th = sim.theta + shift
+    location, slope, phi, sigma = benchmark_params(sub, len(inputs.benchmark_ids), inputs.bench_unit)
+    eta = slope[:, [b]] * (th - location[:, [b]])
+    unit = inputs.bench_unit[b]
+    if unit == 0:
+        lo, hi = inputs.floor[b], inputs.ceiling[b]
+        mu = np.clip(lo + (hi - lo) / (1 + np.exp(-eta)), 1e-6, 1 - 1e-6)
+        if not noise:
+            return mu
+        ph = phi[:, [b]]
+        out = rng.beta(mu * ph, (1 - mu) * ph)
+    else:
+        y = eta + (sigma[:, [b]] * rng.standard_normal(eta.shape) if noise else 0.0)
+        y = y + inputs.y_center[b]
+        out = y * 400.0 if unit == 1 else 2.0 ** y
+    seen = observed_best(inputs, b, extra_log10_mult)
+    known = np.flatnonzero(np.isfinite(seen))
+    out[:, known] = seen[known]
+    return out
+
+
+def month_grid(start: pd.Timestamp, until: pd.Timestamp) -> pd.DatetimeIndex:
+    return pd.date_range(start.normalize() + pd.offsets.MonthEnd(0), until, freq="ME")
+
+
+def crossing_times(idata, threshold: Threshold, sim: FrontierSim, *, seed: int = 0) -> np.ndarray:
+    """Per draw, the release time (years since the reference date) of the first model that meets
+    the threshold; +inf when none does within the simulation."""
+    met = None
+    for k, c in enumerate(threshold.criteria):
+        s = _scores(idata, sim, c.benchmark, float(np.log10(c.inference_multiplier)), seed + 7919 * (k + 1))
+        ok = c.met(s)
+        met = ok if met is None else (met & ok if threshold.combine == "all" else met | ok)
+    t = np.where(met, sim.t_release, np.inf)
+    return t.min(axis=1)
+
+
+def threshold_forecast(idata, thresholds: list[Threshold], by: list[str] | None = None, *,
+                       scenario: str = "baseline", seed: int = 0, horizon_years: float = DEFAULT_HORIZON_YEARS,
+                       max_draws: int = 1000) -> dict:
+    """P(crossed by each date), the median crossing date and its 80% interval, per threshold.
+    Returns a JSON-ready dict (the shape of ``forecast predict --json``)."""
+    config = M.config_from_idata(idata)
+    sc = get_scenario(scenario)
+    sim0 = simulate_frontier(idata, pd.Timestamp("2000-01-01"), scenario=sc, seed=seed, max_draws=1)
+    as_of = sim0.as_of
+    by_dates = sorted(pd.Timestamp(d) for d in by) if by else \
+        [pd.Timestamp(f"{y}-12-31") for y in range(as_of.year, as_of.year + int(horizon_years) + 1)]
+    until = max(by_dates[-1], as_of + pd.DateOffset(years=int(horizon_years)))
+    sim = simulate_frontier(idata, until, scenario=sc, seed=seed, max_draws=max_draws)
+    ref = pd.Timestamp(config.ref_date)
+    out = []
+    lo_q, hi_q = (1 - CROSSING_INTERVAL) / 2, (1 + CROSSING_INTERVAL) / 2
+    for th in thresholds:
+        tc = crossing_times(idata, th, sim, seed=seed)
+        already = float(np.mean(tc <= float(_years([as_of], config.ref_date)[0])))
+        prob_by = {}
+        for d in by_dates:
+            td = float(_years([d], config.ref_date)[0])
+            prob_by[d.date().isoformat()] = float(np.mean(tc <= td))
+
+        def to_date(q):
+            v = np.quantile(tc, q, method="inverted_cdf")  # no interpolation towards +inf
+            return None if not np.isfinite(v) else (ref + pd.to_timedelta(v * 365.25, unit="D")).date().isoformat()
+
+        out.append({
+            "id": th.id, "framework": th.framework, "level": th.level, "rule": th.rule,
+            "prob_by": prob_by, "prob_already": already,
+            "median_crossing": to_date(0.5),
+            "crossing_interval_80": [to_date(lo_q), to_date(hi_q)],
+            "source_url": th.source_url,
+            "_crossing_years": tc,
+        })
+    return {"as_of": as_of.date().isoformat(), "scenario": sc.name, "scenario_description": sc.description,
+            "until": until.date().isoformat(), "n_draws": int(sim.theta.shape[0]), "thresholds": out}
+
+
+def frontier_quantiles(idata, benchmarks: list[str], dates: list[pd.Timestamp], *, scenario: str = "baseline",
+                       seed: int = 0, max_draws: int = 1000, qs=(0.05, 0.1, 0.5, 0.9, 0.95)) -> pd.DataFrame:
+    """Quantiles of the best predictive score among models released by each date, per benchmark."""
+    sc = get_scenario(scenario)
+    sim = simulate_frontier(idata, max(dates), scenario=sc, seed=seed, max_draws=max_draws)
+    config = M.config_from_idata(idata)
+    rows = []
+    for k, b in enumerate(benchmarks):
+        s = _scores(idata, sim, b, 0.0, seed + 104729 * (k + 1))
+        for d in dates:
+            td = float(_years([d], config.ref_date)[0])
+            best = np.where(sim.t_release <= td, s, -np.inf).max(axis=1)
+            qv = np.quantile(best, qs)
+            rows.append({"benchmark": b, "date": d.date().isoformat(), **{f"q{q:g}": float(v) for q, v in zip(qs, qv)}})
+    return pd.DataFrame(rows)

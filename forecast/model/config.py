@@ -1,0 +1,121 @@
+"""The model's specification: everything that defines a fit besides the data, the seed and the
+sampler settings (``forecast.inference.SamplerConfig``). Priors and structure only.
+
+Equations, priors and their sources: docs/methodology.md.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, fields
+from typing import Any
+
+import numpy as np
+
+from ..errors import ForecastError
+
+VARIANTS = ("joint", "compute_only", "date_only")
+#: Config keys of earlier releases that no longer mean anything; ignored when a saved fit is read.
+RETIRED_CONFIG_KEYS = {"sigma_continuous_sd"}  # HalfNormal scale, replaced by a LogNormal (0.1.0)
+#: Sampler settings that fits saved before 0.2.0 kept in their model config; they now live in
+#: ``forecast.inference.SamplerConfig`` and are ignored here when an older fit is read.
+SAMPLER_KEYS = {
+    "adaptation", "target_accept", "precondition", "pilot_tune", "pilot_draws", "pilot_warmup_draws",
+    "precondition_hessian_points", "precondition_shrinkage", "extend_rounds", "extend_tune",
+    "retry_target_accept", "max_tree_depth",
+}
+
+
+@dataclass
+class ModelConfig:
+    """Priors and structure of the capability model. JSON round-trips exactly.
+
+    Capability ``theta`` is in logits of a benchmark of average steepness (the geometric-mean slope
+    of fraction benchmarks is pinned to 1) and is measured from the average location (difficulty)
+    of the fraction benchmarks (their locations sum to zero). ``alpha`` is the capability of a
+    model trained with ``10**c_ref`` FLOP, released on ``ref_date``, with no model deviation.
+    """
+
+    variant: str = "joint"
+    ref_date: str = "2024-01-01"
+    c_ref: float = 24.0
+    # capability trend
+    alpha_sd: float = 2.0
+    beta_c_mu: float = 0.5
+    beta_c_sd: float = 0.5
+    beta_t_mu: float = 0.3
+    beta_t_sd: float = 0.5
+    #: Recent acceleration: the date trend may change slope at this date (``beta_t_recent`` is the
+    #: extra capability per year after it, prior Normal(0, beta_t_recent_sd)). Added after the
+    #: backtests showed models released in 2025 under-predicted by a single 2019-2025 slope
+    #: (docs/backtesting.md). None: one slope throughout.
+    date_knot: str | None = "2024-01-01"
+    beta_t_recent_sd: float = 0.5
+    sigma_model_sd: float = 1.0
+    # compute trend (for unknown training compute)
+    mu_c0_mu: float = 25.0
+    mu_c0_sd: float = 1.5
+    g_c_mu: float = 0.6
+    g_c_sd: float = 0.3
+    s_c_sd: float = 1.5
+    # test-time compute
+    rho_mu: float = 0.5
+    rho_sd: float = 1.0
+    rho_domain_sd: float = 0.5
+    #: reasoning results a domain needs to count towards the centred form (see build_model)
+    centre_min_results: int = 20
+    log_gamma_mu: float = float(np.log(0.3))
+    log_gamma_sd: float = 0.75
+    gamma_domain_sd: float = 0.5
+    delta_eff_median: float = 0.4
+    delta_eff_log_sd: float = 0.5
+    # benchmarks
+    location_sd: float = 3.0
+    log_slope_fraction_sd: float = 0.5
+    log_slope_continuous_mu: float = float(np.log(1.5))
+    log_slope_continuous_sd: float = 0.75
+    log_phi_mu: float = float(np.log(30.0))
+    log_phi_sd: float = 1.0
+    sigma_continuous_median: float = 0.5
+    sigma_continuous_log_sd: float = 0.6
+    use_n_items: bool = True
+    #: Replicate results (same model, benchmark, inference multiplier and effort, but another
+    #: source, shot count or agent scaffold) enter as one observation: their median score. The
+    #: model has no scaffold effect, so replicates would otherwise count as independent evidence.
+    aggregate_replicates: bool = True
+    def __post_init__(self):
+        if self.variant not in VARIANTS:
+            raise ForecastError(f"model variant '{self.variant}' is not one of {', '.join(VARIANTS)}")
+
+    @property
+    def has_compute(self) -> bool:
+        return self.variant in ("joint", "compute_only")
+
+    @property
+    def has_date(self) -> bool:
+        return self.variant in ("joint", "date_only")
+
+    @property
+    def has_test_time(self) -> bool:
+        return self.variant == "joint"
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    def to_json(self) -> str:
+        return json.dumps(self.to_dict(), sort_keys=True)
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> "ModelConfig":
+        names = {f.name for f in fields(cls)}
+        d = {k: v for k, v in d.items() if k not in RETIRED_CONFIG_KEYS | SAMPLER_KEYS}  # older fits keep loading
+        unknown = sorted(set(d) - names)
+        if unknown:
+            raise ForecastError(f"unknown model config key(s): {', '.join(unknown)}")
+        return cls(**d)
+
+    @classmethod
+    def from_json(cls, text: str) -> "ModelConfig":
+        return cls.from_dict(json.loads(text))
+
+
