@@ -63,8 +63,12 @@ def main(argv=None) -> int:
     p.add_argument("--baseline-tune", type=int, default=1000)
     p.add_argument("--chains", type=int, default=4)
     p.add_argument("--seed", type=int, default=1)
-    p.add_argument("--seeds", default="", help="comma-separated seeds: also fit with nutpie at each (the spread "
-                                                 "over seeds); the baselines run at --seed only")
+    p.add_argument(
+        "--seeds",
+        default="",
+        help="comma-separated seeds: also fit with nutpie at each (the spread "
+        "over seeds); the baselines run at --seed only",
+    )
     p.add_argument("--samplers", default="nutpie,nutpie-diag,pymc")
     p.add_argument("--simulated", action="store_true", help="skip the bundled data")
     p.add_argument("--cli", action="store_true", help="also time `forecast fit --seed N --json` end to end")
@@ -79,8 +83,10 @@ def main(argv=None) -> int:
     importlib.import_module("arviz_stats")
 
     ds, label = get_dataset(args.simulated)
-    print(f"data: {label}: {len(ds.models)} models, {ds.results['benchmark'].nunique()} benchmarks, "
-          f"{len(ds.results)} results, {ds.models['train_flop'].isna().mean():.0%} unknown compute")
+    print(
+        f"data: {label}: {len(ds.models)} models, {ds.results['benchmark'].nunique()} benchmarks, "
+        f"{len(ds.results)} results, {ds.models['train_flop'].isna().mean():.0%} unknown compute"
+    )
     print(f"imports + data: {time.perf_counter() - t0:.1f} s")
     rows = []
     other_seeds = [int(s) for s in args.seeds.split(",") if s.strip() and int(s) != args.seed]
@@ -90,54 +96,86 @@ def main(argv=None) -> int:
     for sampler, seed in runs:
         t1 = time.perf_counter()
         # the baselines as nutpie and PyMC come: no preconditioner, no cap on the tree depth
-        config = INF.SamplerConfig() if sampler == "nutpie" else INF.SamplerConfig(precondition=False,
-                                                                                    max_tree_depth=None)
-        idata = INF.fit_model(ds, sampler_config=config, seed=seed, draws=args.draws, chains=args.chains,
-                            tune=args.tune if sampler == "nutpie" else args.baseline_tune,
-                            sampler=sampler.removesuffix("-diag"), progressbar=False)
+        config = (
+            INF.SamplerConfig() if sampler == "nutpie" else INF.SamplerConfig(precondition=False, max_tree_depth=None)
+        )
+        idata = INF.fit_model(
+            ds,
+            sampler_config=config,
+            seed=seed,
+            draws=args.draws,
+            chains=args.chains,
+            tune=args.tune if sampler == "nutpie" else args.baseline_tune,
+            sampler=sampler.removesuffix("-diag"),
+            progressbar=False,
+        )
         wall = time.perf_counter() - t1
         d = INF.fit_diagnostics(idata)
         samp = float(idata.attrs.get("sampling_seconds", float("nan")))
         comp = float(idata.attrs.get("compile_seconds", float("nan")))
         steps = float(idata["sample_stats"]["n_steps"].mean()) if "n_steps" in idata["sample_stats"] else float("nan")
-        rows.append(dict(sampler=sampler, seed=seed, wall=wall, compile=comp, sampling=samp, steps=steps,
-                         ess_per_s=d["min_ess_bulk"] / samp, extended=int(idata.attrs.get("extension_rounds", 0)),
-                         **d))
+        rows.append(
+            dict(
+                sampler=sampler,
+                seed=seed,
+                wall=wall,
+                compile=comp,
+                sampling=samp,
+                steps=steps,
+                ess_per_s=d["min_ess_bulk"] / samp,
+                extended=int(idata.attrs.get("extension_rounds", 0)),
+                **d,
+            )
+        )
     print()
-    print(f"{'sampler':11} {'seed':>4} {'fit wall s':>10} {'compile s':>10} {'sampling s':>11} {'mean steps':>10} "
-          f"{'min ESS':>8} {'ESS/s':>7} {'max R-hat':>9} {'diverg.':>7} {'extended':>8}")
+    print(
+        f"{'sampler':11} {'seed':>4} {'fit wall s':>10} {'compile s':>10} {'sampling s':>11} {'mean steps':>10} "
+        f"{'min ESS':>8} {'ESS/s':>7} {'max R-hat':>9} {'diverg.':>7} {'extended':>8}"
+    )
     for r in rows:
-        print(f"{r['sampler']:11} {r['seed']:4d} {r['wall']:10.1f} {r['compile']:10.1f} {r['sampling']:11.1f} "
-              f"{r['steps']:10.1f} {r['min_ess_bulk']:8.0f} {r['ess_per_s']:7.1f} {r['max_rhat']:9.4f} "
-              f"{r['divergences']:7d} {r['extended']:8d}")
+        print(
+            f"{r['sampler']:11} {r['seed']:4d} {r['wall']:10.1f} {r['compile']:10.1f} {r['sampling']:11.1f} "
+            f"{r['steps']:10.1f} {r['min_ess_bulk']:8.0f} {r['ess_per_s']:7.1f} {r['max_rhat']:9.4f} "
+            f"{r['divergences']:7d} {r['extended']:8d}"
+        )
     by = {r["sampler"]: r for r in rows if r["seed"] == args.seed}
     if "nutpie" in by and "pymc" in by:
-        print(f"\nnutpie / pymc: ESS per sampling second x{by['nutpie']['ess_per_s'] / by['pymc']['ess_per_s']:.1f}, "
-              f"fit wall time x{by['nutpie']['wall'] / by['pymc']['wall']:.2f}")
+        print(
+            f"\nnutpie / pymc: ESS per sampling second x{by['nutpie']['ess_per_s'] / by['pymc']['ess_per_s']:.1f}, "
+            f"fit wall time x{by['nutpie']['wall'] / by['pymc']['wall']:.2f}"
+        )
     if "nutpie" in by and "nutpie-diag" in by:
-        print(f"preconditioned / diagonal nutpie: ESS per sampling second "
-              f"x{by['nutpie']['ess_per_s'] / by['nutpie-diag']['ess_per_s']:.1f}")
+        print(
+            f"preconditioned / diagonal nutpie: ESS per sampling second "
+            f"x{by['nutpie']['ess_per_s'] / by['nutpie-diag']['ess_per_s']:.1f}"
+        )
     if "nutpie" in by:
         r = by["nutpie"]
         ok = meets_target(r["wall"], r)
-        print(f"target (<=30 s, R-hat<=1.01, ESS>=400, 0 divergences) at seed {args.seed}: {'met' if ok else 'NOT met'}")
+        print(
+            f"target (<=30 s, R-hat<=1.01, ESS>=400, 0 divergences) at seed {args.seed}: {'met' if ok else 'NOT met'}"
+        )
         seeds = [r for r in rows if r["sampler"] == "nutpie"]
         if len(seeds) > 1:
             walls = np.array([r["wall"] for r in seeds])
             met = sum(meets_target(r["wall"], r) for r in seeds)
-            print(f"nutpie over {len(seeds)} seeds: fit wall median {np.median(walls):.1f} s "
-                  f"(range {walls.min():.1f}-{walls.max():.1f}), target met at {met}, "
-                  f"extension rounds at {sum(r['extended'] > 0 for r in seeds)}")
+            print(
+                f"nutpie over {len(seeds)} seeds: fit wall median {np.median(walls):.1f} s "
+                f"(range {walls.min():.1f}-{walls.max():.1f}), target met at {met}, "
+                f"extension rounds at {sum(r['extended'] > 0 for r in seeds)}"
+            )
     if args.cli and not args.simulated:
         print()
         for seed in [args.seed, *other_seeds]:
             wall, out = cli_fit(seed, args)
             d = out.get("diagnostics", {})
             ok = bool(d) and meets_target(wall, d)
-            print(f"end to end, `forecast fit --seed {seed} --json` in a new process: {wall:.1f} s (of which the fit "
-                  f"{out.get('timing', {}).get('wall_seconds', float('nan')):.1f} s), max R-hat "
-                  f"{d.get('max_rhat', float('nan')):.4f}, min ESS {d.get('min_ess_bulk', float('nan')):.0f}, "
-                  f"divergences {d.get('divergences')}: target {'met' if ok else 'NOT met'}")
+            print(
+                f"end to end, `forecast fit --seed {seed} --json` in a new process: {wall:.1f} s (of which the fit "
+                f"{out.get('timing', {}).get('wall_seconds', float('nan')):.1f} s), max R-hat "
+                f"{d.get('max_rhat', float('nan')):.4f}, min ESS {d.get('min_ess_bulk', float('nan')):.0f}, "
+                f"divergences {d.get('divergences')}: target {'met' if ok else 'NOT met'}"
+            )
     print(f"total wall: {time.perf_counter() - t0:.1f} s")
     return 0
 
@@ -156,9 +194,24 @@ def cli_fit(seed: int, args) -> tuple[float, dict]:
     import tempfile
 
     with tempfile.TemporaryDirectory() as tmp:
-        cmd = [sys.executable, "-c", "from forecast.cli import main; main()", "fit", "--seed", str(seed), "--json",
-               "--draws", str(args.draws), "--tune", str(args.tune), "--chains", str(args.chains),
-               "--out", str(Path(tmp) / "fit.nc"), "--allow-diagnostics-failure"]
+        cmd = [
+            sys.executable,
+            "-c",
+            "from forecast.cli import main; main()",
+            "fit",
+            "--seed",
+            str(seed),
+            "--json",
+            "--draws",
+            str(args.draws),
+            "--tune",
+            str(args.tune),
+            "--chains",
+            str(args.chains),
+            "--out",
+            str(Path(tmp) / "fit.nc"),
+            "--allow-diagnostics-failure",
+        ]
         t = time.perf_counter()
         proc = subprocess.run(cmd, capture_output=True, text=True, cwd=Path(__file__).resolve().parent.parent)
         wall = time.perf_counter() - t

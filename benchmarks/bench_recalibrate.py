@@ -30,16 +30,27 @@ def main() -> None:
     origins = quarter_ends(args.start, ds.newest_result_date)[: args.origins]
     with tempfile.TemporaryDirectory() as tmp:
         t0 = time.perf_counter()
-        rep = run_recalibrate(args.data, origins, workers=args.workers, ledger=Path(tmp) / "ledger.sqlite",
-                              progress=lambda k, n, o: print(f"  {k}/{n} origin {o} done at {time.perf_counter() - t0:.0f} s", flush=True))
+        rep = run_recalibrate(
+            args.data,
+            origins,
+            workers=args.workers,
+            ledger=Path(tmp) / "ledger.sqlite",
+            progress=lambda k, n, o: print(
+                f"  {k}/{n} origin {o} done at {time.perf_counter() - t0:.0f} s", flush=True
+            ),
+        )
         wall = time.perf_counter() - t0
     print(format_report(rep))
     print()
-    print(f"origins: {len(origins)}  workers: {args.workers}  wall: {wall:.0f} s  (target <= 300 s: "
-          f"{'met' if wall <= 300 else 'NOT met'})")
+    print(
+        f"origins: {len(origins)}  workers: {args.workers}  wall: {wall:.0f} s  (target <= 300 s: "
+        f"{'met' if wall <= 300 else 'NOT met'})"
+    )
     fits = [r["fit_seconds"] for r in rep["per_origin"]]
-    print(f"per-origin fit: mean {sum(fits) / len(fits):.0f} s, max {max(fits):.0f} s; "
-          f"ratio wall / sum of fits {wall / sum(fits):.2f}")
+    print(
+        f"per-origin fit: mean {sum(fits) / len(fits):.0f} s, max {max(fits):.0f} s; "
+        f"ratio wall / sum of fits {wall / sum(fits):.2f}"
+    )
 
 
 if __name__ == "__main__":

@@ -32,9 +32,27 @@ def run_update(results: Path, models: Path, tmp: Path, seed: int) -> tuple[float
     """Time `forecast update` of ``tmp/asof`` and ``tmp/fit.nc`` in a new process; return
     (seconds, its JSON report)."""
     t0 = time.perf_counter()
-    out = subprocess.run([FORECAST, "update", str(results), "--models", str(models), "--data", str(tmp / "asof"),
-                          "--fit", str(tmp / "fit.nc"), "--out", str(tmp / "upd.nc"), "--seed", str(seed), "--json",
-                          "--no-ledger"], capture_output=True, text=True)
+    out = subprocess.run(
+        [
+            FORECAST,
+            "update",
+            str(results),
+            "--models",
+            str(models),
+            "--data",
+            str(tmp / "asof"),
+            "--fit",
+            str(tmp / "fit.nc"),
+            "--out",
+            str(tmp / "upd.nc"),
+            "--seed",
+            str(seed),
+            "--json",
+            "--no-ledger",
+        ],
+        capture_output=True,
+        text=True,
+    )
     if out.returncode:
         raise SystemExit(f"forecast update failed:\n{out.stderr[-2000:]}")
     return time.perf_counter() - t0, json.loads(out.stdout)
@@ -44,8 +62,10 @@ def print_refit(res: dict) -> None:
     """The refit's own diagnostics and phases: a fast update is only useful if it converged."""
     d, t = res.get("diagnostics"), res.get("timing", {})
     if d:
-        print(f"  refit: max R-hat {d['max_rhat']:.4f}, min bulk ESS {d['min_ess_bulk']:.0f}, "
-              f"divergences {d['divergences']}")
+        print(
+            f"  refit: max R-hat {d['max_rhat']:.4f}, min bulk ESS {d['min_ess_bulk']:.0f}, "
+            f"divergences {d['divergences']}"
+        )
     print("  phases: " + ", ".join(f"{k.removesuffix('_seconds')} {v:.1f} s" for k, v in t.items()))
 
 
@@ -62,14 +82,27 @@ def quarter(seed: int, as_of: str = "2025-09-30") -> int:
         new_m = raw.models[raw.models["release_date"] > as_of]
         (tmp / "new_results.csv").write_text(D.to_csv_text(new_r, D._columns_for("results")))
         (tmp / "new_models.csv").write_text(D.to_csv_text(new_m, D._columns_for("models")))
-        t_fit = run(["fit", "--data", str(tmp / "asof"), "--seed", str(seed), "--out", str(tmp / "fit.nc"),
-                     "--json", "--allow-diagnostics-failure"])
+        t_fit = run(
+            [
+                "fit",
+                "--data",
+                str(tmp / "asof"),
+                "--seed",
+                str(seed),
+                "--out",
+                str(tmp / "fit.nc"),
+                "--json",
+                "--allow-diagnostics-failure",
+            ]
+        )
         t_upd, res = run_update(tmp / "new_results.csv", tmp / "new_models.csv", tmp, seed)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     print(f"full fit as of {as_of}:              {t_fit:6.1f} s")
-    print(f"forecast update ({len(new_r)} results, {len(new_m)} models reported after it): {t_upd:6.1f} s "
-          f"by {res['method']} (Pareto k {res['pareto_k']})")
+    print(
+        f"forecast update ({len(new_r)} results, {len(new_m)} models reported after it): {t_upd:6.1f} s "
+        f"by {res['method']} (Pareto k {res['pareto_k']})"
+    )
     print_refit(res)
     ratio = t_upd / t_fit
     print(f"update / full fit = {ratio:.2f}  (target <= 0.5: {'met' if ratio <= 0.5 else 'NOT met'})")
@@ -79,24 +112,62 @@ def quarter(seed: int, as_of: str = "2025-09-30") -> int:
 def main() -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--seed", type=int, default=1)
-    p.add_argument("--case", choices=["o1", "quarter"], default="o1",
-                   help="o1: the o1 announcement on the data as of 2024-09-11 (a refit); quarter: the bundled "
-                        "data as of 2025-09-30, then the results reported after it")
+    p.add_argument(
+        "--case",
+        choices=["o1", "quarter"],
+        default="o1",
+        help="o1: the o1 announcement on the data as of 2024-09-11 (a refit); quarter: the bundled "
+        "data as of 2025-09-30, then the results reported after it",
+    )
     args = p.parse_args()
     if args.case == "quarter":
         return quarter(args.seed)
     tmp = Path(tempfile.mkdtemp())
     try:
         run(["data", "snapshot", "--as-of", "2024-09-11", "--out", str(tmp / "asof")])
-        t_fit = run(["fit", "--data", str(tmp / "asof"), "--seed", str(args.seed), "--out", str(tmp / "fit.nc"),
-                     "--json", "--allow-diagnostics-failure"])
+        t_fit = run(
+            [
+                "fit",
+                "--data",
+                str(tmp / "asof"),
+                "--seed",
+                str(args.seed),
+                "--out",
+                str(tmp / "fit.nc"),
+                "--json",
+                "--allow-diagnostics-failure",
+            ]
+        )
         shutil.copytree(tmp / "asof", tmp / "asof2")
         ex = ROOT / "docs" / "examples"
         t_upd, res = run_update(ex / "o1_results.csv", ex / "o1_models.csv", tmp, args.seed)
-        subprocess.run([FORECAST, "data", "add", str(ex / "o1_results.csv"), "--models", str(ex / "o1_models.csv"),
-                        "--data", str(tmp / "asof2")], check=True, stdout=subprocess.DEVNULL)
-        t_refit = run(["fit", "--data", str(tmp / "asof2"), "--seed", str(args.seed), "--out", str(tmp / "refit.nc"),
-                       "--json", "--allow-diagnostics-failure"])
+        subprocess.run(
+            [
+                FORECAST,
+                "data",
+                "add",
+                str(ex / "o1_results.csv"),
+                "--models",
+                str(ex / "o1_models.csv"),
+                "--data",
+                str(tmp / "asof2"),
+            ],
+            check=True,
+            stdout=subprocess.DEVNULL,
+        )
+        t_refit = run(
+            [
+                "fit",
+                "--data",
+                str(tmp / "asof2"),
+                "--seed",
+                str(args.seed),
+                "--out",
+                str(tmp / "refit.nc"),
+                "--json",
+                "--allow-diagnostics-failure",
+            ]
+        )
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     print(f"full fit as of 2024-09-11:        {t_fit:6.1f} s")

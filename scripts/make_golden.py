@@ -23,19 +23,22 @@ def main() -> None:
     ds.models = ds.models.sort_values("release_date").reset_index(drop=True)
     held = set(ds.models["model"].tail(5))
     models, results = ds.models[~ds.models["model"].isin(held)], ds.results[~ds.results["model"].isin(held)]
+
     def write(frame: pd.DataFrame, path: Path) -> None:
         f = frame.copy()
         for c in f.columns:
             if pd.api.types.is_datetime64_any_dtype(f[c]):
                 f[c] = f[c].dt.strftime("%Y-%m-%d")
         f.to_csv(path, index=False)
+
     write(models, data / "models.csv")
     write(ds.benchmarks, data / "benchmarks.csv")
     write(results, data / "results.csv")
     write(ds.models[ds.models["model"].isin(held)], GOLDEN / "new_models.csv")
     write(ds.results[ds.results["model"].isin(held)], GOLDEN / "new_results.csv")
-    run = run_fit(data, seed=3, draws=150, tune=300, chains=2, out=GOLDEN / "fit_v1.nc",
-                  progressbar=False, allow_failure=True)
+    run = run_fit(
+        data, seed=3, draws=150, tune=300, chains=2, out=GOLDEN / "fit_v1.nc", progressbar=False, allow_failure=True
+    )
     print(run.path, run.diagnostics)
 
 

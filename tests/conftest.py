@@ -34,18 +34,29 @@ def pytest_configure(config):
         os.environ["PYTENSOR_FLAGS"] += ",mode=FAST_COMPILE,optimizer_excluding=fusion:add_mul_fusion"
 
 
-def _mock_sample_model(model, *, seed, draws, tune, chains, sampler, progressbar, config, init=None, check=None,
-                       target_accept=None):
+def _mock_sample_model(
+    model, *, seed, draws, tune, chains, sampler, progressbar, config, init=None, check=None, target_accept=None
+):
     """``forecast.inference.sampling.sample_model`` without MCMC: prior draws
     (``pymc.testing.mock_sample``), no divergences, and the timings a real run records."""
     import numpy as np
     from pymc.testing import mock_sample
 
-    idata = mock_sample(draws=draws, chains=chains, model=model, random_seed=seed,
-                        sample_stats={"diverging": lambda size: np.zeros(size, dtype=bool)})
+    idata = mock_sample(
+        draws=draws,
+        chains=chains,
+        model=model,
+        random_seed=seed,
+        sample_stats={"diverging": lambda size: np.zeros(size, dtype=bool)},
+    )
     accept = float(target_accept or config.target_accept)
-    return idata, {"compile_path": "mock", "preconditioned": 0.0, "target_accept": accept, "compile_seconds": 0.0,
-                   "sampling_seconds": 0.0}
+    return idata, {
+        "compile_path": "mock",
+        "preconditioned": 0.0,
+        "target_accept": accept,
+        "compile_seconds": 0.0,
+        "sampling_seconds": 0.0,
+    }
 
 
 @pytest.fixture(autouse=True)

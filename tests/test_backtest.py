@@ -15,15 +15,15 @@ import pytest
 from scipy import stats
 from typer.testing import CliRunner
 
-from forecast.evaluation import backtest as BT
-from forecast.evaluation import scores as SC
 from forecast import data as D
-from forecast.evaluation import ledger as L
-from forecast.evaluation import recalibrate as R
-from forecast.reports.text import format_report
 from forecast.cli import app
 from forecast.errors import ForecastError
+from forecast.evaluation import backtest as BT
+from forecast.evaluation import ledger as L
+from forecast.evaluation import recalibrate as R
+from forecast.evaluation import scores as SC
 from forecast.forecasting.thresholds import Criterion, Threshold
+from forecast.reports.text import format_report
 
 runner = CliRunner()
 
@@ -131,13 +131,15 @@ def test_split_keeps_only_what_was_known_and_targets_what_came_after():
 
 
 def test_observed_crossing_all_any_multiplier_and_date():
-    r = _results([
-        ("m1", "b1", 0.85, "2024-03-01", 1.0),
-        ("m1", "b2", 0.40, "2024-03-01", 1.0),
-        ("m2", "b1", 0.70, "2024-01-01", 1.0),
-        ("m2", "b2", 0.90, "2024-02-01", 1.0),
-        ("m2", "b1", 0.95, "2024-05-01", 64.0),
-    ])
+    r = _results(
+        [
+            ("m1", "b1", 0.85, "2024-03-01", 1.0),
+            ("m1", "b2", 0.40, "2024-03-01", 1.0),
+            ("m2", "b1", 0.70, "2024-01-01", 1.0),
+            ("m2", "b2", 0.90, "2024-02-01", 1.0),
+            ("m2", "b1", 0.95, "2024-05-01", 64.0),
+        ]
+    )
     one = _threshold(criteria=(("b1", ">=", 0.8),))
     assert BT.observed_crossing(r, one) == (pd.Timestamp("2024-03-01"), "m1")
     assert BT.observed_crossing(r, one, until="2024-02-28") == (None, None)
@@ -161,8 +163,10 @@ def _ds_with(results: pd.DataFrame):
 def test_ledger_records_and_scores_forecasts_once_the_data_settle_them(tmp_path):
     path = tmp_path / "l.sqlite"
     th = _threshold()
-    rows = [{"threshold": "t1", "as_of": "2024-01-01", "by": d, "prob": p}
-            for d, p in [("2024-02-01", 0.2), ("2024-06-01", 0.6), ("2025-06-01", 0.9)]]
+    rows = [
+        {"threshold": "t1", "as_of": "2024-01-01", "by": d, "prob": p}
+        for d, p in [("2024-02-01", 0.2), ("2024-06-01", 0.6), ("2025-06-01", 0.9)]
+    ]
     L.record(path, "predict", rows, [th], fit_attrs={"fit_id": "f", "data_hash": "h", "seed": 1})
     early = _results([("m1", "b1", 0.5, "2024-04-01", 1.0)])
     assert L.score_open(path, _ds_with(early)) == {"scored_now": 1, "still_open": 2}  # only 2024-02-01 settled: no
@@ -177,11 +181,18 @@ def test_ledger_records_and_scores_forecasts_once_the_data_settle_them(tmp_path)
 
 def test_ledger_leaves_thresholds_already_crossed_when_issued_out_of_the_scores(tmp_path):
     path = tmp_path / "l.sqlite"
-    rows = [{"threshold": "t1", "as_of": "2024-06-01", "by": "2024-12-01", "prob": 0.9},
-            {"threshold": "t2", "as_of": "2024-06-01", "by": "2024-12-01", "prob": 0.3}]
+    rows = [
+        {"threshold": "t1", "as_of": "2024-06-01", "by": "2024-12-01", "prob": 0.9},
+        {"threshold": "t2", "as_of": "2024-06-01", "by": "2024-12-01", "prob": 0.3},
+    ]
     L.record(path, "predict", rows, [_threshold("t1", (("b1", ">=", 0.8),)), _threshold("t2", (("b2", ">=", 0.8),))])
-    r = _results([("m1", "b1", 0.9, "2024-03-01", 1.0), ("m1", "b2", 0.9, "2024-09-01", 1.0),
-                  ("m1", "b3", 0.1, "2025-01-01", 1.0)])
+    r = _results(
+        [
+            ("m1", "b1", 0.9, "2024-03-01", 1.0),
+            ("m1", "b2", 0.9, "2024-09-01", 1.0),
+            ("m1", "b3", 0.1, "2025-01-01", 1.0),
+        ]
+    )
     assert L.score_open(path, _ds_with(r)) == {"scored_now": 2, "still_open": 0}
     rep = L.report(path)
     assert rep["n_scored"] == 2 and rep["n_already_crossed_when_issued"] == 1
@@ -190,8 +201,12 @@ def test_ledger_leaves_thresholds_already_crossed_when_issued_out_of_the_scores(
 
 def test_ledger_scores_with_the_rule_as_recorded_not_as_later_edited(tmp_path):
     path = tmp_path / "l.sqlite"
-    L.record(path, "predict", [{"threshold": "t1", "as_of": "2024-01-01", "by": "2024-06-01", "prob": 0.5}],
-             [_threshold(criteria=(("b1", ">=", 0.95),))])
+    L.record(
+        path,
+        "predict",
+        [{"threshold": "t1", "as_of": "2024-01-01", "by": "2024-06-01", "prob": 0.5}],
+        [_threshold(criteria=(("b1", ">=", 0.95),))],
+    )
     r = _results([("m1", "b1", 0.9, "2024-03-01", 1.0), ("m1", "b9", 0.9, "2024-07-01", 1.0)])
     L.score_open(path, _ds_with(r))
     assert L.table(path)["outcome"].tolist() == [0]  # 0.9 < 0.95 under the recorded rule
@@ -199,9 +214,13 @@ def test_ledger_scores_with_the_rule_as_recorded_not_as_later_edited(tmp_path):
 
 def test_ledger_write_is_all_or_nothing(tmp_path):
     path = tmp_path / "l.sqlite"
-    L.record(path, "predict", [{"threshold": "t1", "as_of": "2024-01-01", "by": "2024-06-01", "prob": 0.5}], [_threshold()])
-    bad = [{"threshold": "t1", "as_of": "2024-01-01", "by": "2024-07-01", "prob": 0.5},
-           {"threshold": "t1", "as_of": "2024-01-01", "by": "2024-08-01", "prob": 1.5}]  # violates the CHECK
+    L.record(
+        path, "predict", [{"threshold": "t1", "as_of": "2024-01-01", "by": "2024-06-01", "prob": 0.5}], [_threshold()]
+    )
+    bad = [
+        {"threshold": "t1", "as_of": "2024-01-01", "by": "2024-07-01", "prob": 0.5},
+        {"threshold": "t1", "as_of": "2024-01-01", "by": "2024-08-01", "prob": 1.5},
+    ]  # violates the CHECK
     with pytest.raises(ForecastError, match="could not record"):
         L.record(path, "predict", bad, [_threshold()])
     con = sqlite3.connect(path)
@@ -236,17 +255,31 @@ def _fake_origin(origin: str, seed: int, bias: float = 0.0) -> dict:
     n = 200
     mu = rng.uniform(0.2, 0.8, n)
     y = np.clip(mu + bias + rng.normal(0, 0.05, n), 0, 1)
-    samples = {"model": mu[:, None] + rng.normal(0, 0.05, (n, 400)),
-               "metr_date_trend": mu[:, None] + 0.1 + rng.normal(0, 0.05, (n, 400))}
+    samples = {
+        "model": mu[:, None] + rng.normal(0, 0.05, (n, 400)),
+        "metr_date_trend": mu[:, None] + 0.1 + rng.normal(0, 0.05, (n, 400)),
+    }
     units = np.array(["fraction"] * n)
     scores = {k: SC.score_samples(s, y, units) for k, s in samples.items()}
-    return {"origin": origin, "scores": scores, "ratio_to_best_baseline": 0.5, "n_train_results": 10,
-            "fit_seconds": 1.0, "diagnostics": {"max_rhat": 1.0, "min_ess_bulk": 500, "divergences": 0},
-            "events": [{"threshold": "t1", "by": "2025-01-01", "horizon_days": 90, "prob": 0.8, "outcome": 1}],
-            "_pooled": {"units": units.tolist(), "horizon_days": rng.integers(1, 365, n).tolist(), "observed": y.tolist(),
-                        **{f"pit_{k}": SC.pit(s, y).tolist() for k, s in samples.items()},
-                        **{f"crps_{k}": SC.crps(s, y).tolist() for k, s in samples.items()},
-                        **{f"cov{int(lv * 100)}_{k}": SC.covered(s, y, lv).tolist() for k, s in samples.items() for lv in SC.LEVELS}}}
+    return {
+        "origin": origin,
+        "scores": scores,
+        "ratio_to_best_baseline": 0.5,
+        "n_train_results": 10,
+        "fit_seconds": 1.0,
+        "diagnostics": {"max_rhat": 1.0, "min_ess_bulk": 500, "divergences": 0},
+        "events": [{"threshold": "t1", "by": "2025-01-01", "horizon_days": 90, "prob": 0.8, "outcome": 1}],
+        "_pooled": {
+            "units": units.tolist(),
+            "horizon_days": rng.integers(1, 365, n).tolist(),
+            "observed": y.tolist(),
+            **{f"pit_{k}": SC.pit(s, y).tolist() for k, s in samples.items()},
+            **{f"crps_{k}": SC.crps(s, y).tolist() for k, s in samples.items()},
+            **{
+                f"cov{int(lv * 100)}_{k}": SC.covered(s, y, lv).tolist() for k, s in samples.items() for lv in SC.LEVELS
+            },
+        },
+    }
 
 
 def test_pooled_report_scores_methods_side_by_side_and_flags_only_the_biased_model():
@@ -271,12 +304,19 @@ def test_recalibrate_runs_origins_on_a_dask_cluster_on_loopback(monkeypatch):
         return {**_fake_origin(origin, seed=int(origin[-2:])), "worker": distributed.get_worker().address}
 
     monkeypatch.setattr(R, "origin_job", light_job)
-    with distributed.LocalCluster(n_workers=1, threads_per_worker=2, processes=False, protocol="tcp://", host="127.0.0.1",
-                                  dashboard_address=None) as cluster:
+    with distributed.LocalCluster(
+        n_workers=1, threads_per_worker=2, processes=False, protocol="tcp://", host="127.0.0.1", dashboard_address=None
+    ) as cluster:
         assert cluster.scheduler_address.startswith("tcp://127.0.0.1")
         seen = []
-        out = R.run_origins("data", ["2024-06-30", "2024-03-31"], horizon_days=365, seed=1,
-                            dask_scheduler=cluster.scheduler_address, progress=lambda k, n, o: seen.append((k, n)))
+        out = R.run_origins(
+            "data",
+            ["2024-06-30", "2024-03-31"],
+            horizon_days=365,
+            seed=1,
+            dask_scheduler=cluster.scheduler_address,
+            progress=lambda k, n, o: seen.append((k, n)),
+        )
     assert [r["origin"] for r in out] == ["2024-03-31", "2024-06-30"]
     assert all(r["worker"].startswith("tcp://127.0.0.1") for r in out)  # ran on the cluster's worker
     assert seen[-1] == (2, 2)
@@ -293,12 +333,15 @@ def test_recalibrate_rejects_a_scheduler_it_cannot_reach(monkeypatch):
 # ---------------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("args, message", [
-    (["backtest", "--origin", "2024-13-01"], "--origin"),
-    (["recalibrate", "--quarterly-from", "2024-Q9"], "not a quarter"),
-    (["recalibrate", "--origins", "2030-01-01"], "after the newest result"),
-    (["recalibrate"], "--origins"),
-])
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["backtest", "--origin", "2024-13-01"], "--origin"),
+        (["recalibrate", "--quarterly-from", "2024-Q9"], "not a quarter"),
+        (["recalibrate", "--origins", "2030-01-01"], "after the newest result"),
+        (["recalibrate"], "--origins"),
+    ],
+)
 def test_backtest_and_recalibrate_bad_input_exit_non_zero_with_a_message(args, message, tmp_path):
     res = runner.invoke(app, args + (["--out", str(tmp_path / "r.json")] if args[0] == "recalibrate" else []))
     assert res.exit_code != 0
@@ -314,7 +357,7 @@ def test_predict_records_in_the_ledger_and_no_ledger_does_not(tmp_path, monkeypa
     args = ["predict", "--fit", str(golden / "fit_v1.nc"), "--thresholds", str(golden / "thresholds.toml"), "--json"]
     res = runner.invoke(app, args + ["--ledger", str(led)])
     assert res.exit_code == 0, res.output
-    out = json.loads(res.stdout[res.stdout.index("{"):])
+    out = json.loads(res.stdout[res.stdout.index("{") :])
     t = L.table(led)
     assert len(t) == sum(len(x["prob_by"]) for x in out["thresholds"])
     assert set(t["command"]) == {"predict"} and (t["fit_id"] == out["fit"]["fit_id"]).all()
@@ -337,8 +380,18 @@ def test_ledger_commands_show_and_score(tmp_path):
     led = tmp_path / "l.sqlite"
     res = runner.invoke(app, ["ledger", "show", "--ledger", str(led)])
     assert res.exit_code == 1 and "no forecast ledger yet" in res.output
-    res = runner.invoke(app, ["predict", "--fit", str(golden / "fit_v1.nc"), "--thresholds",
-                              str(golden / "thresholds.toml"), "--ledger", str(led)])
+    res = runner.invoke(
+        app,
+        [
+            "predict",
+            "--fit",
+            str(golden / "fit_v1.nc"),
+            "--thresholds",
+            str(golden / "thresholds.toml"),
+            "--ledger",
+            str(led),
+        ],
+    )
     assert res.exit_code == 0, res.output
     n = len(L.table(led))
     res = runner.invoke(app, ["ledger", "show", "--ledger", str(led), "--open", "--json"])

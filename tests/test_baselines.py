@@ -14,9 +14,9 @@ import pandas as pd
 import pytest
 from scipy.special import expit
 
-from forecast.evaluation import baselines as BL
 from forecast import data as D
 from forecast.errors import ForecastError
+from forecast.evaluation import baselines as BL
 
 ROOT = Path(__file__).resolve().parent.parent
 REF = pd.Timestamp("2024-01-01")
@@ -33,21 +33,23 @@ def _dates(years) -> pd.Series:
 
 def _benchmarks(units, floors=None) -> pd.DataFrame:
     floors = floors if floors is not None else [0.0] * len(units)
-    return pd.DataFrame({
-        "benchmark": [f"b{j}" for j in range(len(units))],
-        "unit": units,
-        "floor": [f if u == "fraction" else np.nan for u, f in zip(units, floors)],
-        "ceiling": [1.0 if u == "fraction" else np.nan for u in units],
-        "domain": "math",
-        "n_items": np.nan,
-    })
+    return pd.DataFrame(
+        {
+            "benchmark": [f"b{j}" for j in range(len(units))],
+            "unit": units,
+            "floor": [f if u == "fraction" else np.nan for u, f in zip(units, floors)],
+            "ceiling": [1.0 if u == "fraction" else np.nan for u in units],
+            "domain": "math",
+            "n_items": np.nan,
+        }
+    )
 
 
 def _score(unit, floor, z):
     if unit == "fraction":
         return floor + (1 - floor) * expit(z)
     if unit == "minutes":
-        return 2.0 ** z
+        return 2.0**z
     return z
 
 
@@ -69,13 +71,20 @@ def _models(prefix, years, log10c=None, known=None) -> pd.DataFrame:
     flop = np.full(n, np.nan) if log10c is None else 10.0 ** np.asarray(log10c)
     if known is not None:
         flop = np.where(known, flop, np.nan)
-    return pd.DataFrame({"model": [f"{prefix}{i:03d}" for i in range(n)], "release_date": _dates(years),
-                         "train_flop": flop, "reasoning": False})
+    return pd.DataFrame(
+        {
+            "model": [f"{prefix}{i:03d}" for i in range(n)],
+            "release_date": _dates(years),
+            "train_flop": flop,
+            "reasoning": False,
+        }
+    )
 
 
 def _results(obs: pd.DataFrame) -> pd.DataFrame:
     return obs.assign(reported_date=pd.Timestamp("2024-01-01"), inference_multiplier=1.0, effort="")[
-        ["model", "benchmark", "score", "reported_date", "inference_multiplier", "effort"]]
+        ["model", "benchmark", "score", "reported_date", "inference_multiplier", "effort"]
+    ]
 
 
 def _targets(obs: pd.DataFrame, models: pd.DataFrame) -> pd.DataFrame:
@@ -120,8 +129,7 @@ def _epoch_world(seed, noise=0.4, target_noise=None):
 
 def test_epoch_recovers_the_compute_sigmoid():
     m, b, r, t, held = _epoch_world(1)
-    _check("epoch_compute_sigmoid", m, b, r, t, held["truth"].to_numpy(), held["score"].to_numpy(),
-           median_tol=0.02)
+    _check("epoch_compute_sigmoid", m, b, r, t, held["truth"].to_numpy(), held["score"].to_numpy(), median_tol=0.02)
 
 
 def test_epoch_imputes_unknown_compute_from_the_date_trend():
@@ -129,8 +137,17 @@ def test_epoch_imputes_unknown_compute_from_the_date_trend():
     m, b, r, t, held = _epoch_world(2)
     with_c = BL.baseline_samples("epoch_compute_sigmoid", m, b, r, t, n_samples=N_SAMPLES)
     t_unknown = t.assign(train_flop=np.nan)
-    without, _ = _check("epoch_compute_sigmoid", m, b, r, t_unknown, held["truth"].to_numpy(),
-                        held["score"].to_numpy(), median_tol=0.08, cov=(0.70, 0.90))
+    without, _ = _check(
+        "epoch_compute_sigmoid",
+        m,
+        b,
+        r,
+        t_unknown,
+        held["truth"].to_numpy(),
+        held["score"].to_numpy(),
+        median_tol=0.08,
+        cov=(0.70, 0.90),
+    )
     assert _width80(without) > 1.3 * _width80(with_c)
 
 
@@ -154,7 +171,7 @@ def _metr_world(seed, units, noise=0.3, slope=(1.0, 2.0), n_train=12, n_test=8):
     rng = np.random.default_rng(seed)
     k = len(units)
     bench = _benchmarks(units, [0.25 if j % 2 else 0.0 for j in range(k)])
-    slopes = rng.uniform(*slope, k)   # logits (or doublings, or 400 Elo) per year
+    slopes = rng.uniform(*slope, k)  # logits (or doublings, or 400 Elo) per year
     locs = rng.uniform(-1.0, 1.0, k)
     models, obs, held = [], [], []
     for j, u in enumerate(units):
@@ -183,8 +200,8 @@ def test_metr_trend_in_minutes_and_elo():
     minutes = t["benchmark"].isin(b.loc[b["unit"] == "minutes", "benchmark"]).to_numpy()
     truth = held["truth"].to_numpy()
     assert np.all(s[minutes] > 0)
-    assert np.mean(np.abs(np.log2(med[minutes]) - np.log2(truth[minutes]))) < 0.25   # doublings
-    assert np.mean(np.abs(med[~minutes] - truth[~minutes])) < 100.0                   # Elo (noise sd 120)
+    assert np.mean(np.abs(np.log2(med[minutes]) - np.log2(truth[minutes]))) < 0.25  # doublings
+    assert np.mean(np.abs(med[~minutes] - truth[~minutes])) < 100.0  # Elo (noise sd 120)
     lo, hi = np.quantile(s, [0.1, 0.9], axis=1)
     y = held["score"].to_numpy()
     assert 0.72 <= np.mean((y >= lo) & (y <= hi)) <= 0.88
@@ -199,8 +216,10 @@ def test_metr_fits_the_frontier_not_all_models():
     p = np.clip((r["score"].to_numpy() - floor) / (1 - floor), 1e-6, 1 - 1e-6)
     lag_r = r.assign(model="lag-" + r["model"], score=floor + (1 - floor) * expit(np.log(p / (1 - p)) - 2.5))
     lag_m = m.assign(model="lag-" + m["model"], release_date=m["release_date"] + pd.Timedelta(days=30))
-    after = np.median(BL.baseline_samples("metr_date_trend", pd.concat([m, lag_m]), b, pd.concat([r, lag_r]), t,
-                                          n_samples=N_SAMPLES), axis=1)
+    after = np.median(
+        BL.baseline_samples("metr_date_trend", pd.concat([m, lag_m]), b, pd.concat([r, lag_r]), t, n_samples=N_SAMPLES),
+        axis=1,
+    )
     assert np.mean(np.abs(after - before)) < 0.01
     assert np.mean(np.abs(before - held["truth"].to_numpy())) < 0.06
 
@@ -222,8 +241,17 @@ def test_apollo_recovers_date_capability_benchmark_chain():
     mt, me = _models("tr", yrs_tr), _models("te", yrs_te)
     obs = _observe(mt, bench, 0.8 * yrs_tr, slope, loc, 0.4, rng, p_eval=0.8)
     held = _observe(me, bench, 0.8 * yrs_te, slope, loc, 0.4, rng)
-    _check("apollo_two_step", mt, bench, _results(obs), _targets(held, pd.concat([mt, me])),
-           held["truth"].to_numpy(), held["score"].to_numpy(), median_tol=0.045, cov=(0.72, 0.90))
+    _check(
+        "apollo_two_step",
+        mt,
+        bench,
+        _results(obs),
+        _targets(held, pd.concat([mt, me])),
+        held["truth"].to_numpy(),
+        held["score"].to_numpy(),
+        median_tol=0.045,
+        cov=(0.72, 0.90),
+    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -250,8 +278,16 @@ def test_observational_scaling_recovers_held_out_cells():
     frac = obs["benchmark"] != "b7"
     hold = frac & (rng.uniform(size=len(obs)) < 0.25)
     train, held = obs[~hold], obs[hold]
-    _check("observational_scaling", models, bench, _results(train), _targets(held, models),
-           held["truth"].to_numpy(), held["score"].to_numpy(), median_tol=0.03)
+    _check(
+        "observational_scaling",
+        models,
+        bench,
+        _results(train),
+        _targets(held, models),
+        held["truth"].to_numpy(),
+        held["score"].to_numpy(),
+        median_tol=0.03,
+    )
 
 
 def test_observational_scaling_without_own_results_uses_compute_and_date():
@@ -259,8 +295,16 @@ def test_observational_scaling_without_own_results_uses_compute_and_date():
     new = models["model"].isin(models["model"].sample(40, random_state=1))
     train = obs[~obs["model"].isin(models.loc[new, "model"])]
     held = obs[obs["model"].isin(models.loc[new, "model"]) & (obs["benchmark"] != "b7")]
-    _check("observational_scaling", models[~new], bench, _results(train), _targets(held, models),
-           held["truth"].to_numpy(), held["score"].to_numpy(), median_tol=0.06)
+    _check(
+        "observational_scaling",
+        models[~new],
+        bench,
+        _results(train),
+        _targets(held, models),
+        held["truth"].to_numpy(),
+        held["score"].to_numpy(),
+        median_tol=0.06,
+    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -287,8 +331,9 @@ def test_shape_units_and_determinism(small_world, method):
     assert not np.array_equal(s, BL.baseline_samples(method, m, b, r, t, n_samples=50, seed=4))
     # a benchmark's samples do not depend on the other targets
     first = t["benchmark"] == t["benchmark"].iloc[0]
-    np.testing.assert_array_equal(s[first.to_numpy()],
-                                  BL.baseline_samples(method, m, b, r, t[first], n_samples=50, seed=3))
+    np.testing.assert_array_equal(
+        s[first.to_numpy()], BL.baseline_samples(method, m, b, r, t[first], n_samples=50, seed=3)
+    )
     assert BL.METHODS[method].source.startswith("https://")
     assert "Here:" in BL.METHODS[method].doc
 
@@ -316,8 +361,11 @@ def test_degenerate_training_data_never_raises(method):
     """Constant scores, scores at 0 and 1, one release date, no known compute: still finite."""
     bench = _benchmarks(["fraction"] * 3)
     models = _models("m", np.zeros(6))
-    rows = [(f"m{i:03d}", "b0", 1.0) for i in range(6)] + [(f"m{i:03d}", "b1", 0.0) for i in range(6)] + \
-           [(f"m{i:03d}", "b2", 0.5) for i in range(6)]
+    rows = (
+        [(f"m{i:03d}", "b0", 1.0) for i in range(6)]
+        + [(f"m{i:03d}", "b1", 0.0) for i in range(6)]
+        + [(f"m{i:03d}", "b2", 0.5) for i in range(6)]
+    )
     r = _results(pd.DataFrame(rows, columns=["model", "benchmark", "score"]))
     t = _targets(pd.DataFrame({"model": ["m000", "m001", "m002"], "benchmark": ["b0", "b1", "b2"]}), models)
     s = BL.baseline_samples(method, models, bench, r, t, n_samples=100)

@@ -12,10 +12,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from forecast.evaluation import backtest as BT
-from forecast.evaluation import scores as SC
 from forecast import model as M
+from forecast.evaluation import backtest as BT
 from forecast.evaluation import recalibrate as R
+from forecast.evaluation import scores as SC
 from forecast.model.simulate import simulate_dataset
 
 pytestmark = pytest.mark.slow
@@ -27,8 +27,10 @@ DATA = {"n_models": 90, "n_benchmarks": 10, "p_eval": 0.5, "sigma_model": 0.7}
 
 def _report(break_slope: float, config, methods=()):
     ds, _ = simulate_dataset(21, beta_t_break=break_slope, t_break=1.0, **DATA)
-    per = [BT.run_backtest(ds, o, horizon_days=365, seed=1, methods=methods, config=config, fit_kwargs=FIT)
-           for o in ORIGINS]
+    per = [
+        BT.run_backtest(ds, o, horizon_days=365, seed=1, methods=methods, config=config, fit_kwargs=FIT)
+        for o in ORIGINS
+    ]
     return R.pooled_report(per)
 
 

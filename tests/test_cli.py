@@ -46,8 +46,9 @@ def test_the_installed_command_delivers_its_output_and_exit_code(tmp_path):
     ok = subprocess.run([sys.executable, str(cli), "data", "validate", "--json"], capture_output=True, text=True)
     assert ok.returncode == 0, ok.stderr
     assert json.loads(ok.stdout)["valid"] is True  # the whole object, not a truncated buffer
-    bad = subprocess.run([sys.executable, str(cli), "data", "validate", "--data", str(tmp_path / "none")],
-                         capture_output=True, text=True)
+    bad = subprocess.run(
+        [sys.executable, str(cli), "data", "validate", "--data", str(tmp_path / "none")], capture_output=True, text=True
+    )
     assert bad.returncode == 1 and "data directory not found" in bad.stderr
     usage = subprocess.run([sys.executable, str(cli), "no-such-command"], capture_output=True, text=True)
     assert usage.returncode == 2 and "No such command" in usage.stderr

@@ -30,8 +30,9 @@ def data(tmp_path):
 def test_fit_saves_and_reports_its_sampler(data, tmp_path, monkeypatch):
     monkeypatch.setattr(convergence, "RHAT_MAX", 10.0)  # mocked draws: the contract, not convergence
     out = tmp_path / "fit.nc"
-    res = runner.invoke(app, ["fit", "--data", str(data), "--out", str(out), "--draws", "20", "--chains", "2",
-                              "--json"])
+    res = runner.invoke(
+        app, ["fit", "--data", str(data), "--out", str(out), "--draws", "20", "--chains", "2", "--json"]
+    )
     assert res.exit_code == 0, res.stderr
     got = json.loads(res.stdout)
     assert got["passed"] and got["fit"] == str(out) and out.exists()
@@ -50,8 +51,21 @@ def test_fit_that_fails_its_diagnostics_exits_3_and_keeps_the_good_fit(data, tmp
     assert res.exit_code == 3
     assert "diagnostics failed" in res.stderr and "fit.failed.nc" in res.stderr
     assert out.read_bytes() == b"previous fit" and (tmp_path / "fit.failed.nc").exists()
-    res = runner.invoke(app, ["fit", "--data", str(data), "--out", str(out), "--draws", "20", "--chains", "2",
-                              "--allow-diagnostics-failure"])
+    res = runner.invoke(
+        app,
+        [
+            "fit",
+            "--data",
+            str(data),
+            "--out",
+            str(out),
+            "--draws",
+            "20",
+            "--chains",
+            "2",
+            "--allow-diagnostics-failure",
+        ],
+    )
     assert res.exit_code == 0 and out.read_bytes() != b"previous fit"
 
 
@@ -79,8 +93,22 @@ def test_real_fit_reports_the_compile_path(data, tmp_path, monkeypatch, cache):
     """`FORECAST_COMPILE_CACHE=0 forecast fit --json` samples through nutpie's own compile and
     says so; the default takes the compile cache and the preconditioner."""
     monkeypatch.setenv("FORECAST_COMPILE_CACHE", cache)
-    res = runner.invoke(app, ["fit", "--data", str(data), "--out", str(tmp_path / "fit.nc"), "--draws", "100",
-                              "--chains", "2", "--allow-diagnostics-failure", "--json"])
+    res = runner.invoke(
+        app,
+        [
+            "fit",
+            "--data",
+            str(data),
+            "--out",
+            str(tmp_path / "fit.nc"),
+            "--draws",
+            "100",
+            "--chains",
+            "2",
+            "--allow-diagnostics-failure",
+            "--json",
+        ],
+    )
     assert res.exit_code == 0, res.stderr
     sampler = json.loads(res.stdout)["sampler"]
     if cache == "1":

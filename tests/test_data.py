@@ -13,8 +13,8 @@ import pytest
 from typer.testing import CliRunner
 
 from forecast import data as D
-from forecast.data import schema as S
 from forecast.cli import app
+from forecast.data import schema as S
 from forecast.errors import DataValidationError
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -77,8 +77,17 @@ def test_bundled_has_o1_announcement_and_test_time_rows(bundled):
 # parsers
 
 
-@pytest.mark.parametrize("text,ok", [("2024-02-29", True), ("2023-02-29", False), ("2024-13-45", False),
-                                     ("24-01-01", False), ("2024/01/01", False), ("", True)])
+@pytest.mark.parametrize(
+    "text,ok",
+    [
+        ("2024-02-29", True),
+        ("2023-02-29", False),
+        ("2024-13-45", False),
+        ("24-01-01", False),
+        ("2024/01/01", False),
+        ("", True),
+    ],
+)
 def test_parse_date(text, ok):
     value, msg = D.parse_date(text)
     assert (msg is None) == ok
@@ -118,11 +127,15 @@ def test_add_rejects_bad_rows_and_changes_nothing(data_copy, tmp_path):
 
 def test_percentage_hint_and_negative_compute(data_copy, tmp_path):
     models = tmp_path / "m.csv"
-    models.write_text("model,organization,release_date,train_flop,reasoning,source_url\n"
-                      "new-model,Org,2025-01-01,-3e24,maybe,https://example.org/m\n")
+    models.write_text(
+        "model,organization,release_date,train_flop,reasoning,source_url\n"
+        "new-model,Org,2025-01-01,-3e24,maybe,https://example.org/m\n"
+    )
     results = tmp_path / "r.csv"
-    results.write_text("model,benchmark,score,inference_multiplier,setting,reported_date,source_url\n"
-                       "new-model,gpqa_diamond,74.4,,pass@1,2025-01-02,https://example.org/r\n")
+    results.write_text(
+        "model,benchmark,score,inference_multiplier,setting,reported_date,source_url\n"
+        "new-model,gpqa_diamond,74.4,,pass@1,2025-01-02,https://example.org/r\n"
+    )
     with pytest.raises(DataValidationError) as exc:
         D.add_files(data_copy, results, models)
     text = str(exc.value)
@@ -160,8 +173,9 @@ def test_conflicting_duplicate_reports_its_other_problems_too(data_copy, tmp_pat
 
 def test_malformed_csv_names_line(data_copy, tmp_path):
     path = tmp_path / "broken.csv"
-    path.write_text("model,benchmark,score,inference_multiplier,setting,reported_date,source_url\n"
-                    "gpt-4o-2024-05-13,mmlu,0.8\n")
+    path.write_text(
+        "model,benchmark,score,inference_multiplier,setting,reported_date,source_url\ngpt-4o-2024-05-13,mmlu,0.8\n"
+    )
     res = runner.invoke(app, ["data", "add", str(path), "--data", str(data_copy)])
     assert res.exit_code != 0 and f"{path}:2" in res.stderr and "malformed row" in res.stderr
 
@@ -191,16 +205,31 @@ def test_add_appends_then_skips_identical(data_copy, tmp_path):
     (tmp_path / "r.csv").write_text(GOOD)
     (tmp_path / "m.csv").write_text(GOOD_MODELS)
     n_before = len(D.load_dataset(data_copy).results)
-    dry = runner.invoke(app, ["data", "add", str(tmp_path / "r.csv"), "--models", str(tmp_path / "m.csv"),
-                              "--data", str(data_copy), "--dry-run"])
+    dry = runner.invoke(
+        app,
+        [
+            "data",
+            "add",
+            str(tmp_path / "r.csv"),
+            "--models",
+            str(tmp_path / "m.csv"),
+            "--data",
+            str(data_copy),
+            "--dry-run",
+        ],
+    )
     assert dry.exit_code == 0 and "would add: 1 models" in dry.stdout
     assert len(D.load_dataset(data_copy).results) == n_before
-    res = runner.invoke(app, ["data", "add", str(tmp_path / "r.csv"), "--models", str(tmp_path / "m.csv"),
-                              "--data", str(data_copy)])
+    res = runner.invoke(
+        app, ["data", "add", str(tmp_path / "r.csv"), "--models", str(tmp_path / "m.csv"), "--data", str(data_copy)]
+    )
     assert res.exit_code == 0, res.stderr
     ds = D.load_dataset(data_copy)
     assert len(ds.results) == n_before + 2
-    assert ds.models.set_index("model").loc["test-model-x", "train_flop"] != ds.models.set_index("model").loc["test-model-x", "train_flop"]  # NaN: unknown
+    assert (
+        ds.models.set_index("model").loc["test-model-x", "train_flop"]
+        != ds.models.set_index("model").loc["test-model-x", "train_flop"]
+    )  # NaN: unknown
     again = D.add_files(data_copy, tmp_path / "r.csv", tmp_path / "m.csv")
     assert again.added["results"] == 0 and len(again.skipped) == 3
 
@@ -252,8 +281,9 @@ def test_env_var_selects_data_dir(data_copy, monkeypatch):
 def test_show_and_validate_cli(data_copy):
     res = runner.invoke(app, ["data", "validate", "--data", str(data_copy)])
     assert res.exit_code == 0 and "is valid" in res.stdout
-    res = runner.invoke(app, ["data", "show", "results", "--data", str(data_copy), "--benchmark", "aime_2024",
-                              "--limit", "0", "--json"])
+    res = runner.invoke(
+        app, ["data", "show", "results", "--data", str(data_copy), "--benchmark", "aime_2024", "--limit", "0", "--json"]
+    )
     assert res.exit_code == 0
     rows = pd.read_json(io.StringIO(res.stdout))
     assert set(rows["benchmark"]) == {"aime_2024"}

@@ -19,10 +19,10 @@ from typer.testing import CliRunner
 from forecast import data as D
 from forecast.cli import app
 from forecast.errors import FitMismatchError
-from forecast.inference import load_fit, save_fit
 from forecast.forecasting.frontier import SCENARIOS, threshold_forecast
 from forecast.forecasting.predict import predict_from_idata
 from forecast.forecasting.thresholds import load_thresholds
+from forecast.inference import load_fit, save_fit
 
 GOLDEN = Path(__file__).resolve().parent / "golden"
 THRESHOLDS = GOLDEN / "thresholds.toml"
@@ -150,17 +150,37 @@ def test_predict_cli_errors(workdir):
 
 
 def test_update_reports_surprise_and_shift_and_writes(workdir):
-    res = runner.invoke(app, ["update", str(GOLDEN / "new_results.csv"), "--models", str(GOLDEN / "new_models.csv"),
-                              "--data", str(workdir / "data"), "--fit", str(workdir / "fit.nc"),
-                              "--out", str(workdir / "new.nc"), "--thresholds", str(THRESHOLDS),
-                              "--by", "2027-12-31", "--by", "2030-12-31", "--json"])
+    res = runner.invoke(
+        app,
+        [
+            "update",
+            str(GOLDEN / "new_results.csv"),
+            "--models",
+            str(GOLDEN / "new_models.csv"),
+            "--data",
+            str(workdir / "data"),
+            "--fit",
+            str(workdir / "fit.nc"),
+            "--out",
+            str(workdir / "new.nc"),
+            "--thresholds",
+            str(THRESHOLDS),
+            "--by",
+            "2027-12-31",
+            "--by",
+            "2030-12-31",
+            "--json",
+        ],
+    )
     assert res.exit_code == 0, res.stderr
     out = json.loads(res.stdout)
     new_rows = pd.read_csv(GOLDEN / "new_results.csv")
     assert len(out["surprise"]) == len(new_rows)
     assert all(0 <= s["predictive_percentile"] <= 1 for s in out["surprise"])
     ids = {t.id for t in load_thresholds(THRESHOLDS)}
-    assert {(s["threshold"], s["by"]) for s in out["shift"]} == {(i, d) for i in ids for d in ("2027-12-31", "2030-12-31")}
+    assert {(s["threshold"], s["by"]) for s in out["shift"]} == {
+        (i, d) for i in ids for d in ("2027-12-31", "2030-12-31")
+    }
     assert out["method"] in ("reweight", "refit")
     ds = D.load_dataset(workdir / "data")
     assert set(new_rows["model"]) <= set(ds.models["model"])
@@ -172,9 +192,24 @@ def test_update_reports_surprise_and_shift_and_writes(workdir):
 def test_update_with_default_dates_compares_the_same_dates_when_the_as_of_year_changes(workdir):
     """The fit is as of 2025; the new results run into 2026, so the after-forecast's default
     dates (year ends from the new as-of year) would differ from the before-forecast's."""
-    res = runner.invoke(app, ["update", str(GOLDEN / "new_results.csv"), "--models", str(GOLDEN / "new_models.csv"),
-                              "--data", str(workdir / "data"), "--fit", str(workdir / "fit.nc"),
-                              "--out", str(workdir / "new.nc"), "--thresholds", str(THRESHOLDS), "--json"])
+    res = runner.invoke(
+        app,
+        [
+            "update",
+            str(GOLDEN / "new_results.csv"),
+            "--models",
+            str(GOLDEN / "new_models.csv"),
+            "--data",
+            str(workdir / "data"),
+            "--fit",
+            str(workdir / "fit.nc"),
+            "--out",
+            str(workdir / "new.nc"),
+            "--thresholds",
+            str(THRESHOLDS),
+            "--json",
+        ],
+    )
     assert res.exit_code == 0, res.output
     out = json.loads(res.stdout)
     assert out["as_of"] >= "2026-01-01"
@@ -191,8 +226,19 @@ def test_update_with_bad_input_changes_nothing(workdir):
     rows.to_csv(bad, index=False)
     files = list((workdir / "data").iterdir()) + [workdir / "fit.nc"]
     before = digest(files)
-    res = runner.invoke(app, ["update", str(bad), "--models", str(GOLDEN / "new_models.csv"),
-                              "--data", str(workdir / "data"), "--fit", str(workdir / "fit.nc")])
+    res = runner.invoke(
+        app,
+        [
+            "update",
+            str(bad),
+            "--models",
+            str(GOLDEN / "new_models.csv"),
+            "--data",
+            str(workdir / "data"),
+            "--fit",
+            str(workdir / "fit.nc"),
+        ],
+    )
     assert res.exit_code != 0
     assert f"{bad}:3 [reported_date]" in res.stderr
     assert digest(files) == before
@@ -202,7 +248,9 @@ def test_update_with_bad_input_changes_nothing(workdir):
 def test_update_with_nothing_new_is_an_error(workdir):
     existing = workdir / "same.csv"
     pd.read_csv(workdir / "data" / "results.csv").head(3).to_csv(existing, index=False)
-    res = runner.invoke(app, ["update", str(existing), "--data", str(workdir / "data"), "--fit", str(workdir / "fit.nc")])
+    res = runner.invoke(
+        app, ["update", str(existing), "--data", str(workdir / "data"), "--fit", str(workdir / "fit.nc")]
+    )
     assert res.exit_code != 0 and "nothing to update" in res.stderr
 
 
@@ -210,9 +258,16 @@ def test_surprise_on_unseen_benchmark_is_none_not_a_number(golden):
     from forecast.forecasting.update import surprise_percentiles
 
     ds = D.load_dataset(GOLDEN / "data")
-    rows = pd.DataFrame({"model": [ds.models["model"].iloc[-1]] * 2, "benchmark": ["bench-00", "never-seen"],
-                         "score": [0.5, 0.5], "inference_multiplier": [1.0, 1.0], "effort": ["", ""],
-                         "setting": ["", ""]})
+    rows = pd.DataFrame(
+        {
+            "model": [ds.models["model"].iloc[-1]] * 2,
+            "benchmark": ["bench-00", "never-seen"],
+            "score": [0.5, 0.5],
+            "inference_multiplier": [1.0, 1.0],
+            "effort": ["", ""],
+            "setting": ["", ""],
+        }
+    )
     out = surprise_percentiles(golden, rows, ds.models, seed=1)
     assert 0 <= out[0]["predictive_percentile"] <= 1
     assert out[1]["predictive_percentile"] is None and "new to the fit" in out[1]["note"]
@@ -238,8 +293,10 @@ def test_frontier_starts_at_the_observed_best_not_above_or_below_it(golden):
         assert fq["q0.5"] <= best + 0.05
     # a criterion at 64x test-time compute also counts results run at up to 64x
     b = inputs.benchmark_ids.index("bench-00")
-    assert np.nansum(observed_best(inputs, b, np.log10(64)) >= observed_best(inputs, b)) == np.isfinite(
-        observed_best(inputs, b)).sum()
+    assert (
+        np.nansum(observed_best(inputs, b, np.log10(64)) >= observed_best(inputs, b))
+        == np.isfinite(observed_best(inputs, b)).sum()
+    )
 
 
 def test_update_text_output_and_ledger_row_name_the_new_fit(workdir, tmp_path):
@@ -247,10 +304,27 @@ def test_update_text_output_and_ledger_row_name_the_new_fit(workdir, tmp_path):
     from forecast.evaluation import ledger as L
 
     ledger = tmp_path / "update_ledger.sqlite"
-    res = runner.invoke(app, ["update", str(GOLDEN / "new_results.csv"), "--models", str(GOLDEN / "new_models.csv"),
-                              "--data", str(workdir / "data"), "--fit", str(workdir / "fit.nc"),
-                              "--out", str(workdir / "new.nc"), "--thresholds", str(THRESHOLDS),
-                              "--by", "2027-12-31", "--ledger", str(ledger)])
+    res = runner.invoke(
+        app,
+        [
+            "update",
+            str(GOLDEN / "new_results.csv"),
+            "--models",
+            str(GOLDEN / "new_models.csv"),
+            "--data",
+            str(workdir / "data"),
+            "--fit",
+            str(workdir / "fit.nc"),
+            "--out",
+            str(workdir / "new.nc"),
+            "--thresholds",
+            str(THRESHOLDS),
+            "--by",
+            "2027-12-31",
+            "--ledger",
+            str(ledger),
+        ],
+    )
     assert res.exit_code == 0, res.output
     assert "P(crossed by date), before -> after" in res.stdout
     new_fit = load_fit(workdir / "new.nc")

@@ -10,8 +10,8 @@ import pytest
 from typer.testing import CliRunner
 
 from forecast import data as D
-from forecast.data import importers as I
 from forecast.cli import app
+from forecast.data import importers as I
 
 ROOT = Path(__file__).resolve().parent.parent
 REF = ROOT.parent / "shared" / "reference"
@@ -23,25 +23,43 @@ needs_ref = pytest.mark.skipif(not HUB.exists(), reason="../shared/reference not
 runner = CliRunner()
 
 
-@pytest.mark.parametrize("vid,model,effort,setting", [
-    ("o3-2025-04-16_high", "o3-2025-04-16", "high", "effort high"),
-    ("gpt-5-2025-08-07_minimal", "gpt-5-2025-08-07", "minimal", "effort minimal"),
-    ("claude-opus-4-20250514_32K", "claude-opus-4-20250514", "high", "thinking budget 32K"),
-    ("claude-3-7-sonnet-20250219_2K", "claude-3-7-sonnet-20250219", "low", "thinking budget 2K"),
-    ("gemini-2.5-flash-preview-05-20_16K", "gemini-2.5-flash-preview-05-20", "medium", "thinking budget 16K"),
-    ("gemini-2.5-flash-preview-04-17 (24K thinking)", "gemini-2.5-flash-preview-04-17", "high", "thinking budget 24K"),
-    ("chutes/DeepSeek-R1-0528", "DeepSeek-R1-0528", "", "served by chutes"),
-    ("claude-3-5-sonnet-20241022", "claude-3-5-sonnet-20241022", "", ""),
-])
+@pytest.mark.parametrize(
+    "vid,model,effort,setting",
+    [
+        ("o3-2025-04-16_high", "o3-2025-04-16", "high", "effort high"),
+        ("gpt-5-2025-08-07_minimal", "gpt-5-2025-08-07", "minimal", "effort minimal"),
+        ("claude-opus-4-20250514_32K", "claude-opus-4-20250514", "high", "thinking budget 32K"),
+        ("claude-3-7-sonnet-20250219_2K", "claude-3-7-sonnet-20250219", "low", "thinking budget 2K"),
+        ("gemini-2.5-flash-preview-05-20_16K", "gemini-2.5-flash-preview-05-20", "medium", "thinking budget 16K"),
+        (
+            "gemini-2.5-flash-preview-04-17 (24K thinking)",
+            "gemini-2.5-flash-preview-04-17",
+            "high",
+            "thinking budget 24K",
+        ),
+        ("chutes/DeepSeek-R1-0528", "DeepSeek-R1-0528", "", "served by chutes"),
+        ("claude-3-5-sonnet-20241022", "claude-3-5-sonnet-20241022", "", ""),
+    ],
+)
 def test_split_version(vid, model, effort, setting):
     assert I.split_version(vid) == (model, effort, setting)
 
 
-@pytest.mark.parametrize("mid,reasoning", [
-    ("o1-2024-12-17", True), ("o3-mini-2025-01-31", True), ("DeepSeek-R1", True), ("gpt-5-2025-08-07", True),
-    ("gpt-4o-2024-05-13", False), ("claude-3-7-sonnet-20250219", False), ("Llama-3.1-405B", False),
-    ("gpt-5-chat-latest", False), ("grok-4-0709", True), ("gpt-oss-120b", True),
-])
+@pytest.mark.parametrize(
+    "mid,reasoning",
+    [
+        ("o1-2024-12-17", True),
+        ("o3-mini-2025-01-31", True),
+        ("DeepSeek-R1", True),
+        ("gpt-5-2025-08-07", True),
+        ("gpt-4o-2024-05-13", False),
+        ("claude-3-7-sonnet-20250219", False),
+        ("Llama-3.1-405B", False),
+        ("gpt-5-chat-latest", False),
+        ("grok-4-0709", True),
+        ("gpt-oss-120b", True),
+    ],
+)
 def test_reasoning_detection(mid, reasoning):
     assert I.is_reasoning_id(mid) is reasoning
 

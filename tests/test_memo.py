@@ -16,11 +16,11 @@ import pytest
 from typer.testing import CliRunner
 
 from forecast import data as D
-from forecast.reports import memo as MM
-from forecast.forecasting import predict as PR
 from forecast.cli import app
 from forecast.errors import ForecastError
+from forecast.forecasting import predict as PR
 from forecast.inference import load_fit
+from forecast.reports import memo as MM
 
 matplotlib.use("Agg")
 GOLDEN = Path(__file__).resolve().parent / "golden"
@@ -30,31 +30,91 @@ runner = CliRunner()
 
 UPDATE = {
     "method": "reweight",
-    "shift": [{"threshold": "sim-any", "by": "2025-12-31", "before": 0.31, "after": 0.57,
-               "median_before": "2026-09-01", "median_after": "2025-10-11"},
-              {"threshold": "sim-any", "by": "2026-12-31", "before": 0.6, "after": 0.84,
-               "median_before": "2026-09-01", "median_after": "2025-10-11"},
-              {"threshold": "sim-math-90", "by": "2025-12-31", "before": 0.95, "after": 0.99,
-               "median_before": "2025-04-30", "median_after": "2025-04-30"},
-              {"threshold": "sim-math-90", "by": "2026-12-31", "before": 0.99, "after": 1.0,
-               "median_before": "2025-04-30", "median_after": "2025-04-30"}],
-    "surprise": [{"model": "sim-034", "benchmark": "bench-04", "setting": "", "observed": 42.0,
-                  "predicted_median": 12.0, "predictive_percentile": 0.97},
-                 {"model": "sim-033", "benchmark": "bench-00", "setting": "pass@1", "observed": 0.91,
-                  "predicted_median": 0.9, "predictive_percentile": 0.52},
-                 {"model": "sim-033", "benchmark": "bench-09", "setting": "", "observed": 0.3,
-                  "predicted_median": None, "predictive_percentile": None}],
-    "influence": [{"threshold": "sim-any", "model": "sim-034", "benchmark": "bench-04", "setting": "",
-                   "by": "2026-12-31", "delta": 0.21}],
+    "shift": [
+        {
+            "threshold": "sim-any",
+            "by": "2025-12-31",
+            "before": 0.31,
+            "after": 0.57,
+            "median_before": "2026-09-01",
+            "median_after": "2025-10-11",
+        },
+        {
+            "threshold": "sim-any",
+            "by": "2026-12-31",
+            "before": 0.6,
+            "after": 0.84,
+            "median_before": "2026-09-01",
+            "median_after": "2025-10-11",
+        },
+        {
+            "threshold": "sim-math-90",
+            "by": "2025-12-31",
+            "before": 0.95,
+            "after": 0.99,
+            "median_before": "2025-04-30",
+            "median_after": "2025-04-30",
+        },
+        {
+            "threshold": "sim-math-90",
+            "by": "2026-12-31",
+            "before": 0.99,
+            "after": 1.0,
+            "median_before": "2025-04-30",
+            "median_after": "2025-04-30",
+        },
+    ],
+    "surprise": [
+        {
+            "model": "sim-034",
+            "benchmark": "bench-04",
+            "setting": "",
+            "observed": 42.0,
+            "predicted_median": 12.0,
+            "predictive_percentile": 0.97,
+        },
+        {
+            "model": "sim-033",
+            "benchmark": "bench-00",
+            "setting": "pass@1",
+            "observed": 0.91,
+            "predicted_median": 0.9,
+            "predictive_percentile": 0.52,
+        },
+        {
+            "model": "sim-033",
+            "benchmark": "bench-09",
+            "setting": "",
+            "observed": 0.3,
+            "predicted_median": None,
+            "predictive_percentile": None,
+        },
+    ],
+    "influence": [
+        {
+            "threshold": "sim-any",
+            "model": "sim-034",
+            "benchmark": "bench-04",
+            "setting": "",
+            "by": "2026-12-31",
+            "delta": 0.21,
+        }
+    ],
 }
 CALIBRATION = {
     "origins": ["2024-06-30", "2024-12-31"],
-    "scores": {"model": {"crps": 0.051, "coverage50": 0.47, "coverage80": 0.74, "coverage95": 0.9, "n": 120},
-               "trend": {"crps": 0.08, "coverage50": 0.3, "coverage80": 0.55, "coverage95": 0.7, "n": 120}},
-    "coverage": [{"nominal": 0.5, "observed": 0.47, "n": 120}, {"nominal": 0.8, "observed": 0.74, "n": 120},
-                 {"nominal": 0.95, "observed": 0.9, "n": 120}],
+    "scores": {
+        "model": {"crps": 0.051, "coverage50": 0.47, "coverage80": 0.74, "coverage95": 0.9, "n": 120},
+        "trend": {"crps": 0.08, "coverage50": 0.3, "coverage80": 0.55, "coverage95": 0.7, "n": 120},
+    },
+    "coverage": [
+        {"nominal": 0.5, "observed": 0.47, "n": 120},
+        {"nominal": 0.8, "observed": 0.74, "n": 120},
+        {"nominal": 0.95, "observed": 0.9, "n": 120},
+    ],
     "pit": [i / 120 for i in range(120)],
-    "best_baseline": "trend", "ratio_to_best_baseline": 0.64,
+    "best_baseline": "trend",
+    "ratio_to_best_baseline": 0.64,
 }
 
 
@@ -88,8 +148,10 @@ def bare(golden):
 def bare_memo(bare, golden, tmp_path_factory):
     data, figures, _ = bare
     out = tmp_path_factory.mktemp("memo") / "memo"
-    with mock.patch.object(MM, "memo_data", lambda *a, **k: data), \
-            mock.patch.object(MM, "memo_figures", lambda d: figures):
+    with (
+        mock.patch.object(MM, "memo_data", lambda *a, **k: data),
+        mock.patch.object(MM, "memo_figures", lambda d: figures),
+    ):
         paths = MM.build_memo(golden, out, formats=("html", "md", "pdf"), thresholds_path=THRESHOLDS)
     return paths
 
@@ -98,8 +160,12 @@ def bare_memo(bare, golden, tmp_path_factory):
 def updated(golden):
     """The golden fit with an update recorded and a backtest report: every section filled."""
     tree = golden.copy()
-    tree.attrs = {**golden.attrs, "last_update": json.dumps(UPDATE), "update_method": "reweight",
-                  "update_pareto_k": 0.31}
+    tree.attrs = {
+        **golden.attrs,
+        "last_update": json.dumps(UPDATE),
+        "update_method": "reweight",
+        "update_pareto_k": 0.31,
+    }
     data = MM.memo_data(tree, thresholds_path=THRESHOLDS, calibration=CALIBRATION, seed=1)
     figures = MM.memo_figures(data)
     blocks = MM.memo_blocks(data, figures)
@@ -135,8 +201,11 @@ def test_markdown_table_prints_predicts_numbers(bare_memo, reference):
     until = reference["until"]
     for t in reference["thresholds"]:
         lo, hi = t["crossing_interval_80"]
-        row = (f"| {t['id']} | {t['prob_already']:.2f} | " + " | ".join(f"{p:.2f}" for p in t["prob_by"].values())
-               + f" | {t['median_crossing'] or 'after ' + until} | {lo or 'after ' + until} to {hi or 'after ' + until} |")
+        row = (
+            f"| {t['id']} | {t['prob_already']:.2f} | "
+            + " | ".join(f"{p:.2f}" for p in t["prob_by"].values())
+            + f" | {t['median_crossing'] or 'after ' + until} | {lo or 'after ' + until} to {hi or 'after ' + until} |"
+        )
         assert row in md
         assert t["rule"] in md
 
@@ -200,8 +269,14 @@ def test_without_update_or_backtest_the_memo_says_so(bare_memo, bare):
 
 def test_sections_come_in_the_issue_order(bare_memo):
     md = bare_memo["md"].read_text()
-    heads = ["## 1. Headline", "## 2. What changed", "## 3. Figures", "## 4. Method", "## 5. Data vintage",
-             "## 6. Caveats"]
+    heads = [
+        "## 1. Headline",
+        "## 2. What changed",
+        "## 3. Figures",
+        "## 4. Method",
+        "## 5. Data vintage",
+        "## 6. Caveats",
+    ]
     pos = [md.index(h) for h in heads]
     assert pos == sorted(pos)
     assert md.index("### Diagnostics") < md.index("### Backtest calibration") < md.index("## 6. Caveats")
@@ -261,8 +336,11 @@ def test_a_failure_leaves_the_previous_memo(bare, golden, tmp_path):
     def boom(blocks):
         raise RuntimeError("disk full")
 
-    with mock.patch.object(MM, "memo_data", lambda *a, **k: data), \
-            mock.patch.object(MM, "memo_figures", lambda d: figures), mock.patch.object(MM, "render_html", boom):
+    with (
+        mock.patch.object(MM, "memo_data", lambda *a, **k: data),
+        mock.patch.object(MM, "memo_figures", lambda d: figures),
+        mock.patch.object(MM, "render_html", boom),
+    ):
         with pytest.raises(RuntimeError):
             MM.build_memo(golden, out, formats=("md", "html"))
     assert (out / "memo.md").read_text() == "previous memo"
@@ -279,13 +357,16 @@ def test_formats_are_checked():
         MM.parse_formats(" , ")
 
 
-@pytest.mark.parametrize("args,message", [
-    (["--format", "html,docx"], "unknown memo format 'docx'"),
-    (["--scenario", "moonshot"], "unknown scenario 'moonshot'"),
-    (["--fit", "nowhere/fit.nc"], "no fit here"),
-    (["--calibration", "nowhere/recalibration.json"], "calibration file not found"),
-    (["--thresholds", "nowhere/thresholds.toml"], "thresholds file not found"),
-])
+@pytest.mark.parametrize(
+    "args,message",
+    [
+        (["--format", "html,docx"], "unknown memo format 'docx'"),
+        (["--scenario", "moonshot"], "unknown scenario 'moonshot'"),
+        (["--fit", "nowhere/fit.nc"], "no fit here"),
+        (["--calibration", "nowhere/recalibration.json"], "calibration file not found"),
+        (["--thresholds", "nowhere/thresholds.toml"], "thresholds file not found"),
+    ],
+)
 def test_cli_errors_exit_nonzero_with_a_message(args, message, tmp_path):
     base = ["memo", "--fit", str(GOLDEN / "fit_v1.nc"), "--out", str(tmp_path / "memo")]
     res = runner.invoke(app, base + args)
@@ -296,8 +377,20 @@ def test_cli_errors_exit_nonzero_with_a_message(args, message, tmp_path):
 
 def test_cli_writes_the_memo(tmp_path):
     out = tmp_path / "memo"
-    res = runner.invoke(app, ["memo", "--fit", str(GOLDEN / "fit_v1.nc"), "--out", str(out), "--format", "md",
-                              "--thresholds", str(THRESHOLDS)])
+    res = runner.invoke(
+        app,
+        [
+            "memo",
+            "--fit",
+            str(GOLDEN / "fit_v1.nc"),
+            "--out",
+            str(out),
+            "--format",
+            "md",
+            "--thresholds",
+            str(THRESHOLDS),
+        ],
+    )
     assert res.exit_code == 0, res.output
     assert f"md: {out / 'memo.md'}" in res.output
     md = (out / "memo.md").read_text()

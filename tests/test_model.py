@@ -10,34 +10,38 @@ import pytest
 import xarray as xr
 
 from forecast import CI_PROB
+from forecast import inference as INF
 from forecast import model as M
+from forecast.data import Dataset
 from forecast.errors import ForecastError
 from forecast.inference import sampling as SAMP
-from forecast import inference as INF
-from forecast.data import Dataset
 from forecast.model.simulate import simulate_dataset
 
 pm = pytest.importorskip("pymc")
 
 
 def tiny_dataset() -> Dataset:
-    models = pd.DataFrame({
-        "model": ["a", "b", "c"],
-        "organization": ["x", "y", "z"],
-        "release_date": pd.to_datetime(["2023-01-01", "2024-01-01", "2025-01-01"]),
-        "train_flop": [1e24, np.nan, 1e26],
-        "reasoning": [False, False, True],
-        "source_url": "https://example.org",
-    })
-    benchmarks = pd.DataFrame({
-        "benchmark": ["mc", "free", "elo", "horizon", "unused"],
-        "domain": ["science", "math", "code", "agentic", "math"],
-        "unit": ["fraction", "fraction", "elo", "minutes", "fraction"],
-        "floor": [0.25, 0.0, np.nan, np.nan, 0.0],
-        "ceiling": [1.0, 1.0, np.nan, np.nan, 1.0],
-        "source_url": "https://example.org",
-        "n_items": [200.0, np.nan, np.nan, np.nan, np.nan],
-    })
+    models = pd.DataFrame(
+        {
+            "model": ["a", "b", "c"],
+            "organization": ["x", "y", "z"],
+            "release_date": pd.to_datetime(["2023-01-01", "2024-01-01", "2025-01-01"]),
+            "train_flop": [1e24, np.nan, 1e26],
+            "reasoning": [False, False, True],
+            "source_url": "https://example.org",
+        }
+    )
+    benchmarks = pd.DataFrame(
+        {
+            "benchmark": ["mc", "free", "elo", "horizon", "unused"],
+            "domain": ["science", "math", "code", "agentic", "math"],
+            "unit": ["fraction", "fraction", "elo", "minutes", "fraction"],
+            "floor": [0.25, 0.0, np.nan, np.nan, 0.0],
+            "ceiling": [1.0, 1.0, np.nan, np.nan, 1.0],
+            "source_url": "https://example.org",
+            "n_items": [200.0, np.nan, np.nan, np.nan, np.nan],
+        }
+    )
     rows = [
         # model, benchmark, score, multiplier, effort
         ("a", "mc", 0.40, 1.0, ""),
@@ -132,8 +136,9 @@ def test_model_builds_with_finite_logp_and_gradient(tiny, variant):
     from pytensor.compile.mode import Mode
 
     logp_graph = model.logp()
-    fn = pytensor.function(model.value_vars, [logp_graph, *pt.grad(logp_graph, model.value_vars)],
-                           mode=Mode(linker="py", optimizer=None))
+    fn = pytensor.function(
+        model.value_vars, [logp_graph, *pt.grad(logp_graph, model.value_vars)], mode=Mode(linker="py", optimizer=None)
+    )
     logp, *grad = fn(*(ip[v.name] for v in model.value_vars))
     assert np.isfinite(logp)
     assert all(np.all(np.isfinite(g)) for g in grad)
@@ -162,17 +167,25 @@ def test_numpy_loglik_matches_pymc(sim):
     outs = model.replace_rvs_by_values([model[n] for n in names])
     fn = model.compile_fn(outs, inputs=model.value_vars, on_unused_input="ignore")
     vals = dict(zip(names, fn(point)))
-    dims = {"theta": ["model"], "slope": ["benchmark"], "location": ["benchmark"], "log_phi": ["benchmark_fraction"],
-            "sigma_continuous": ["benchmark_continuous"], "rho_domain": ["domain"], "gamma_domain": ["domain"],
-            "delta_eff": []}
+    dims = {
+        "theta": ["model"],
+        "slope": ["benchmark"],
+        "location": ["benchmark"],
+        "log_phi": ["benchmark_fraction"],
+        "sigma_continuous": ["benchmark_continuous"],
+        "rho_domain": ["domain"],
+        "gamma_domain": ["domain"],
+        "delta_eff": [],
+    }
     post = xr.Dataset({n: (("chain", "draw", *dims[n]), np.asarray(vals[n])[None, None]) for n in names})
     post = post.assign_coords(chain=[0], draw=[0])
     ll_np = M.pointwise_loglik(post, inp, cfg)[0]
     assert 0 < (inp.obs_unit != 0).sum() < len(inp.obs_unit)  # both likelihood terms are exercised
     ll_pm = np.empty_like(ll_np)
     for name, sel in (("y", inp.obs_unit == 0), ("y_continuous", inp.obs_unit != 0)):
-        ll_pm[sel] = model.compile_fn(model.logp(vars=[model[name]], sum=False)[0], inputs=model.value_vars,
-                                      on_unused_input="ignore")(point)
+        ll_pm[sel] = model.compile_fn(
+            model.logp(vars=[model[name]], sum=False)[0], inputs=model.value_vars, on_unused_input="ignore"
+        )(point)
     np.testing.assert_allclose(ll_np, ll_pm, rtol=1e-6, atol=1e-6)
 
 
@@ -213,8 +226,9 @@ def test_fit_returns_datatree_with_expected_groups_and_dims(mocked_fit):
     # known compute is reproduced exactly in every draw
     known = ds.models["train_flop"].notna().to_numpy()
     lc = post["log10_compute"].values
-    np.testing.assert_allclose(lc[:, :, known], np.broadcast_to(np.log10(ds.models["train_flop"].to_numpy()[known]),
-                                                                lc[:, :, known].shape))
+    np.testing.assert_allclose(
+        lc[:, :, known], np.broadcast_to(np.log10(ds.models["train_flop"].to_numpy()[known]), lc[:, :, known].shape)
+    )
     assert np.all(np.isfinite(lc))
 
 
@@ -239,8 +253,13 @@ def test_key_quantities_table(mocked_fit):
     _, idata = mocked_fit
     kq = M.key_quantities(idata)
     assert {"mean", "lower", "upper"} <= set(kq.columns)
-    for name in ("training_compute_slope", "algorithmic_progress_per_year", "algorithmic_progress_multiplier_per_year",
-                 "reasoning_effect", "effort_step_log10"):
+    for name in (
+        "training_compute_slope",
+        "algorithmic_progress_per_year",
+        "algorithmic_progress_multiplier_per_year",
+        "reasoning_effect",
+        "effort_step_log10",
+    ):
         assert name in kq.index
     assert any(i.startswith("test_time_elasticity[") for i in kq.index)
     assert any(i.startswith("reasoning_effect[") for i in kq.index)
@@ -261,18 +280,22 @@ def test_predict_scores_shapes_and_ranges(mocked_fit):
     elo_b = b.index[b["unit"] == "elo"][0]
     min_b = b.index[b["unit"] == "minutes"][0]
     fitted = ds.models["model"].iloc[0]
-    new_models = pd.DataFrame({
-        "model": ["new-known", "new-unknown"],
-        "release_date": pd.to_datetime(["2026-09-01", "2026-09-01"]),
-        "train_flop": [1e27, np.nan],
-        "reasoning": [True, True],
-    })
-    rows = pd.DataFrame({
-        "model": [fitted, "new-known", "new-unknown", "new-unknown", "new-known"],
-        "benchmark": [frac_b, frac_b, frac_b, elo_b, min_b],
-        "inference_multiplier": [1, 1, 64, 1, 1],
-        "effort": ["", "high", "", "none", ""],
-    })
+    new_models = pd.DataFrame(
+        {
+            "model": ["new-known", "new-unknown"],
+            "release_date": pd.to_datetime(["2026-09-01", "2026-09-01"]),
+            "train_flop": [1e27, np.nan],
+            "reasoning": [True, True],
+        }
+    )
+    rows = pd.DataFrame(
+        {
+            "model": [fitted, "new-known", "new-unknown", "new-unknown", "new-known"],
+            "benchmark": [frac_b, frac_b, frac_b, elo_b, min_b],
+            "inference_multiplier": [1, 1, 64, 1, 1],
+            "effort": ["", "high", "", "none", ""],
+        }
+    )
     pred = M.predict_scores(idata, rows, new_models, seed=1)
     n = idata["posterior"].sizes
     assert pred["score"].shape == (n["chain"], n["draw"], len(rows))
@@ -316,7 +339,13 @@ def test_attribution_components_sum_to_total(mocked_fit):
 
     ds, idata = mocked_fit
     df = attribute_gain(idata, start="2024-09-12")
-    assert list(df.index) == ["training_compute", "algorithmic_progress", "test_time_compute", "model_residual", "total"]
+    assert list(df.index) == [
+        "training_compute",
+        "algorithmic_progress",
+        "test_time_compute",
+        "model_residual",
+        "total",
+    ]
     assert df.loc[df.index != "total", "mean"].sum() == pytest.approx(df.loc["total", "mean"])
     assert (df["lower"] <= df["upper"]).all()
     assert df.attrs["old_model"] in set(ds.models["model"])
@@ -335,12 +364,16 @@ def test_warm_start_maps_previous_draws_onto_grown_data(mocked_fit):
     new_model = ds.models.iloc[[0]].assign(model="brand-new", release_date=pd.Timestamp("2026-03-01"))
     frac = ds.benchmarks[ds.benchmarks["unit"] == "fraction"]
     new_bench = frac.iloc[[0]].assign(benchmark="aaa-new-bench")  # sorts first: shifts every index
-    new_results = pd.concat([ds.results[ds.results["benchmark"] == frac.iloc[0]["benchmark"]].iloc[[0]],
-                             ds.results.iloc[[0]]]).assign(model="brand-new", score=0.9)
+    new_results = pd.concat(
+        [ds.results[ds.results["benchmark"] == frac.iloc[0]["benchmark"]].iloc[[0]], ds.results.iloc[[0]]]
+    ).assign(model="brand-new", score=0.9)
     new_results.iloc[0, new_results.columns.get_loc("benchmark")] = "aaa-new-bench"
-    grown = Dataset(models=pd.concat([new_model, ds.models], ignore_index=True),
-                    benchmarks=pd.concat([new_bench, ds.benchmarks], ignore_index=True),
-                    results=pd.concat([ds.results, new_results], ignore_index=True), data_hash="grown")
+    grown = Dataset(
+        models=pd.concat([new_model, ds.models], ignore_index=True),
+        benchmarks=pd.concat([new_bench, ds.benchmarks], ignore_index=True),
+        results=pd.concat([ds.results, new_results], ignore_index=True),
+        data_hash="grown",
+    )
     cfg = M.ModelConfig()
     inputs = M.prepare(grown, cfg)
     model = M.build_model(inputs, cfg)
@@ -418,8 +451,12 @@ def test_diagnostics_see_a_stuck_chain_and_a_slow_quantity():
     rng = np.random.default_rng(7)
     good = rng.normal(size=(4, 500, 3))
     post = xr.Dataset({"a": (("chain", "draw", "k"), good)})
-    tree = xr.DataTree.from_dict({"posterior": post, "sample_stats": xr.Dataset(
-        {"diverging": (("chain", "draw"), np.zeros((4, 500), dtype=bool))})})
+    tree = xr.DataTree.from_dict(
+        {
+            "posterior": post,
+            "sample_stats": xr.Dataset({"diverging": (("chain", "draw"), np.zeros((4, 500), dtype=bool))}),
+        }
+    )
     ok = INF.diagnostics(tree)
     assert ok["max_rhat"] < 1.01 and ok["min_ess_bulk"] > 1000 and ok["divergences"] == 0
     stuck = good.copy()

@@ -12,13 +12,13 @@ import pandas as pd
 import pytest
 
 from forecast import data as D
-from forecast.reports import plots as P
 from forecast.forecasting.attribution import attribute_gain
-from forecast.inference import load_fit
 from forecast.forecasting.frontier import frontier_quantiles
-from forecast.model import key_quantities
 from forecast.forecasting.predict import predict_from_idata
 from forecast.forecasting.thresholds import load_thresholds
+from forecast.inference import load_fit
+from forecast.model import key_quantities
+from forecast.reports import plots as P
 
 matplotlib.use("Agg")
 GOLDEN = Path(__file__).resolve().parent / "golden"
@@ -73,8 +73,17 @@ def test_fan_median_and_bands_are_the_posterior_quantiles(golden, predicted):
 def test_fan_narrower_interval_draws_a_narrower_band():
     dates = pd.date_range("2026-01-31", periods=6, freq="ME").strftime("%Y-%m-%d")
     med = np.linspace(0.4, 0.7, 6)
-    fq = pd.DataFrame({"benchmark": "b", "date": dates, "q0.25": med - 0.05, "q0.75": med + 0.05,
-                       "q0.05": med - 0.2, "q0.95": med + 0.2, "q0.5": med})
+    fq = pd.DataFrame(
+        {
+            "benchmark": "b",
+            "date": dates,
+            "q0.25": med - 0.05,
+            "q0.75": med + 0.05,
+            "q0.05": med - 0.2,
+            "q0.95": med + 0.2,
+            "q0.5": med,
+        }
+    )
     ax = P.plot_frontier_fan(fq, "b").axes[0]
     w50 = np.subtract(*band_edges(by_gid(ax, "band:0.25-0.75"))[::-1])
     w90 = np.subtract(*band_edges(by_gid(ax, "band:0.05-0.95"))[::-1])
@@ -88,8 +97,9 @@ def test_fan_threshold_lines_at_the_configured_values(golden, predicted):
     assert values == [480.0, 2400.0]
     fq = pd.DataFrame(predicted["frontier"])
     obs = pd.DataFrame({"date": ["2024-01-01", "2024-06-01", "2025-01-01"], "score": [3.0, 2.0, 20.0]})
-    ax = P.plot_frontier_fan(fq, "bench-04", unit="minutes", observed=obs,
-                             thresholds=[(f">= {v:g}", v) for v in values]).axes[0]
+    ax = P.plot_frontier_fan(
+        fq, "bench-04", unit="minutes", observed=obs, thresholds=[(f">= {v:g}", v) for v in values]
+    ).axes[0]
     for v in values:
         line = by_gid(ax, f"threshold:>= {v:g}")
         assert np.allclose(line.get_ydata(), [v, v])
@@ -102,8 +112,15 @@ def test_fan_threshold_lines_at_the_configured_values(golden, predicted):
 
 
 def test_fraction_axis_is_in_percent():
-    fq = pd.DataFrame({"benchmark": "b", "date": ["2026-01-31", "2026-02-28"], "q0.05": [0.1, 0.2],
-                       "q0.5": [0.3, 0.4], "q0.95": [0.5, 0.6]})
+    fq = pd.DataFrame(
+        {
+            "benchmark": "b",
+            "date": ["2026-01-31", "2026-02-28"],
+            "q0.05": [0.1, 0.2],
+            "q0.5": [0.3, 0.4],
+            "q0.95": [0.5, 0.6],
+        }
+    )
     ax = P.plot_frontier_fan(fq, "b", unit="fraction").axes[0]
     assert ax.yaxis.get_major_formatter()(0.5, 0) == "50%"
     assert P.format_score(0.734, "fraction") == "73.4%"
@@ -166,13 +183,15 @@ def test_compute_surface_draws_contours_of_the_grid_and_places_points():
     x = np.linspace(22, 27, 11)
     y = np.linspace(0, 3, 7)
     z = 1 / (1 + np.exp(-((x[None, :] - 24.5) + 0.5 * y[:, None])))
-    pts = pd.DataFrame({"x": [23.0, 25.0], "y": [0.0, 2.0], "score": [0.2, 0.9], "label": ["a", "b"],
-                        "compute_known": [True, False]})
+    pts = pd.DataFrame(
+        {"x": [23.0, 25.0], "y": [0.0, 2.0], "score": [0.2, 0.9], "label": ["a", "b"], "compute_known": [True, False]}
+    )
     fig = P.plot_compute_surface(x, y, z, points=pts, benchmark="aime")
     ax = fig.axes[0]
     cs = by_gid(ax, "contours")
-    assert list(cs.levels) == [v for v in (0.05, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 0.99)
-                               if z.min() < v < z.max()]
+    assert list(cs.levels) == [
+        v for v in (0.05, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 0.99) if z.min() < v < z.max()
+    ]
     known = by_gid(ax, "points:known")
     est = by_gid(ax, "points:estimated")
     assert np.allclose(known.get_offsets(), [[23.0, 0.0]]) and np.allclose(est.get_offsets(), [[25.0, 2.0]])
@@ -190,10 +209,12 @@ def test_attribution_bars_and_intervals_are_the_table(golden):
 
 
 def test_update_shift_marks_before_and_after_where_it_moved_most():
-    shift = [{"threshold": "a", "by": "2025-12-31", "before": 0.2, "after": 0.3},
-             {"threshold": "a", "by": "2026-12-31", "before": 0.4, "after": 0.9},
-             {"threshold": "b", "by": "2025-12-31", "before": 0.7, "after": 0.5},
-             {"threshold": "b", "by": "2026-12-31", "before": 0.9, "after": 0.85}]
+    shift = [
+        {"threshold": "a", "by": "2025-12-31", "before": 0.2, "after": 0.3},
+        {"threshold": "a", "by": "2026-12-31", "before": 0.4, "after": 0.9},
+        {"threshold": "b", "by": "2025-12-31", "before": 0.7, "after": 0.5},
+        {"threshold": "b", "by": "2026-12-31", "before": 0.9, "after": 0.85},
+    ]
     ax = P.plot_update_shift(shift).axes[0]
     assert by_gid(ax, "before:a").get_xdata()[0] == 0.4 and by_gid(ax, "after:a").get_xdata()[0] == 0.9
     assert by_gid(ax, "before:b").get_xdata()[0] == 0.7 and by_gid(ax, "after:b").get_xdata()[0] == 0.5
@@ -201,8 +222,11 @@ def test_update_shift_marks_before_and_after_where_it_moved_most():
 
 
 def test_calibration_coverage_and_binomial_range():
-    cov = [{"nominal": 0.5, "observed": 0.47, "n": 120}, {"nominal": 0.8, "observed": 0.7, "n": 120},
-           {"nominal": 0.95, "observed": 0.9, "n": 120, "bounds95": [0.9, 0.99]}]
+    cov = [
+        {"nominal": 0.5, "observed": 0.47, "n": 120},
+        {"nominal": 0.8, "observed": 0.7, "n": 120},
+        {"nominal": 0.95, "observed": 0.9, "n": 120, "bounds95": [0.9, 0.99]},
+    ]
     ax = P.plot_calibration(cov).axes[0]
     obs = by_gid(ax, "observed")
     assert np.allclose(obs.get_xdata(), [0.5, 0.8, 0.95]) and np.allclose(obs.get_ydata(), [0.47, 0.7, 0.9])

@@ -9,8 +9,8 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from forecast import model as M
 from forecast import inference as INF
+from forecast import model as M
 from forecast.model.simulate import simulate_dataset
 
 pytestmark = pytest.mark.slow
@@ -80,7 +80,7 @@ def test_intervals_are_informative(fits):
 
 def test_capabilities_recovered(fits):
     """Posterior-mean capabilities track the truth (up to the identification of the location)."""
-    for seed, (ds, truth, idata) in fits.items():
+    for seed, (_ds, truth, idata) in fits.items():
         est = idata["posterior"]["theta"].mean(("chain", "draw")).to_series()
         true = truth["theta"].loc[est.index]
         r = np.corrcoef(est, true)[0, 1]

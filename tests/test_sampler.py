@@ -47,8 +47,9 @@ def compiled():
 
 def call_logp(cm, x):
     out, lp = np.zeros(cm.n_dim), np.zeros(())
-    rc = LOGP(cm.compiled_logp_func.address)(cm.n_dim, x.ctypes.data, out.ctypes.data, lp.ctypes.data,
-                                             cm.user_data.ctypes.data)
+    rc = LOGP(cm.compiled_logp_func.address)(
+        cm.n_dim, x.ctypes.data, out.ctypes.data, lp.ctypes.data, cm.user_data.ctypes.data
+    )
     return rc, float(lp), out
 
 
@@ -64,8 +65,9 @@ def assert_callbacks_match(cm, ref, seed: int, n: int = 3):
         np.testing.assert_allclose(lp, float(ref_lp), rtol=1e-12)
         np.testing.assert_allclose(grad, ref_grad, rtol=1e-9, atol=1e-9)
         out = np.zeros(cm.n_expanded)
-        rc = EXPAND(cm.compiled_expand_func.address)(cm.n_dim, cm.n_expanded, x.ctypes.data, out.ctypes.data,
-                                                     cm.user_data.ctypes.data)
+        rc = EXPAND(cm.compiled_expand_func.address)(
+            cm.n_dim, cm.n_expanded, x.ctypes.data, out.ctypes.data, cm.user_data.ctypes.data
+        )
         assert rc == 0
         np.testing.assert_allclose(out, np.concatenate([np.ravel(v) for v in ref.expand_func(x)]), rtol=1e-12)
 
@@ -80,8 +82,9 @@ def test_wrong_dimension_is_refused(compiled):
     cm, _ = compiled
     x = np.zeros(cm.n_dim + 1)
     out, lp = np.zeros(cm.n_dim + 1), np.zeros(())
-    rc = LOGP(cm.compiled_logp_func.address)(cm.n_dim + 1, x.ctypes.data, out.ctypes.data, lp.ctypes.data,
-                                             cm.user_data.ctypes.data)
+    rc = LOGP(cm.compiled_logp_func.address)(
+        cm.n_dim + 1, x.ctypes.data, out.ctypes.data, lp.ctypes.data, cm.user_data.ctypes.data
+    )
     assert rc == -1
 
 
@@ -201,8 +204,9 @@ def test_preconditioned_callbacks_are_the_chain_rule(compiled):
         np.testing.assert_allclose(lp, float(ref_lp), rtol=1e-12)
         np.testing.assert_allclose(grad, chol.T @ ref_grad, rtol=1e-9, atol=1e-9)
         out = np.zeros(pc.n_expanded)
-        rc = EXPAND(pc.compiled_expand_func.address)(n, pc.n_expanded, u.ctypes.data, out.ctypes.data,
-                                                     pc.user_data.ctypes.data)
+        rc = EXPAND(pc.compiled_expand_func.address)(
+            n, pc.n_expanded, u.ctypes.data, out.ctypes.data, pc.user_data.ctypes.data
+        )
         assert rc == 0
         np.testing.assert_allclose(out, np.concatenate([np.ravel(v) for v in cm.expand_func(x)]), rtol=1e-10)
     np.testing.assert_allclose(mu + chol @ pc.initial_point_func(3), mu + 0.03, atol=1e-12)
@@ -254,12 +258,14 @@ def test_shrinkage_towards_a_curvature_target():
     # the default floor: the target claims a variance of at most 1 in any direction
     chol = dense_preconditioner(x, 1.0, np.array([np.diag([4.0, 0.25, 0.5])] * 2))[1]
     np.testing.assert_allclose(chol @ chol.T, np.diag([0.25, 1.0, 1.0]), rtol=1e-12)
+
     # coordinate 2's curvature is 0.5 at one point and 1.5 at the other (spread 0.5 of the mean 1.0,
     # not above the limit); at 0.2 and 1.8 it is above: its target is the draws' variance alone
     def pair(lo, hi):
         a, b = np.diag([2.0, 3.0, lo]), np.diag([2.0, 3.0, hi])
         a[0, 2] = a[2, 0] = b[0, 2] = b[2, 0] = 0.3
         return np.array([a, b])
+
     for lo, hi, stable in [(0.5, 1.5, True), (0.2, 1.8, False)]:
         c = pair(lo, hi)
         t = dense_preconditioner(x, 1.0, c, min_precision=1e-3)[1]
@@ -308,8 +314,9 @@ def test_pilot_draws_flatten_in_the_samplers_order(compiled):
     from forecast.inference.preconditioner import flat_unconstrained
 
     cm, _ = compiled
-    pilot = nutpie.sample(cm, draws=20, tune=30, chains=2, cores=1, seed=4, store_unconstrained=True,
-                          progress_bar=False)
+    pilot = nutpie.sample(
+        cm, draws=20, tune=30, chains=2, cores=1, seed=4, store_unconstrained=True, progress_bar=False
+    )
     x = flat_unconstrained(pilot, cm)
     recorded = pilot["sample_stats"]["logp"].values.reshape(-1)
     assert x.shape == (40, cm.n_dim)
@@ -321,14 +328,23 @@ def test_fit_samples_preconditioned_after_a_pilot():
     are in the model's own space (finite, the right shape) and the timings say what happened."""
     model = small_model()
     cfg = SamplerConfig(pilot_tune=40, pilot_draws=30, extend_rounds=0)
-    idata, timing = SAMP.sample_model(model, seed=2, draws=30, tune=30, chains=2, sampler="nutpie",
-                                   progressbar=False, config=cfg)
+    idata, timing = SAMP.sample_model(
+        model, seed=2, draws=30, tune=30, chains=2, sampler="nutpie", progressbar=False, config=cfg
+    )
     assert timing["preconditioned"] == 1.0 and timing["pilot_seconds"] > 0 and timing["preconditioner_seconds"] > 0
     post = idata["posterior"]
     assert post.sizes["chain"] == 2 and post.sizes["draw"] == 30
     assert np.all(post["sigma_model"].values > 0) and np.all(np.isfinite(post["alpha"].values))
-    _, timing_off = SAMP.sample_model(model, seed=2, draws=30, tune=30, chains=2, sampler="nutpie",
-                                   progressbar=False, config=SamplerConfig(precondition=False))
+    _, timing_off = SAMP.sample_model(
+        model,
+        seed=2,
+        draws=30,
+        tune=30,
+        chains=2,
+        sampler="nutpie",
+        progressbar=False,
+        config=SamplerConfig(precondition=False),
+    )
     assert "pilot_seconds" not in timing_off and timing_off["preconditioned"] == 0.0
 
 
@@ -339,8 +355,9 @@ def test_extension_round_appends_chains_started_where_the_first_ended(monkeypatc
     model = small_model()
     cfg = SamplerConfig(pilot_tune=40, pilot_draws=30, extend_rounds=1, extend_tune=20, retry_target_accept=0.0)
     monkeypatch.setattr(DIAG, "RHAT_MAX", 0.0)
-    idata, timing = SAMP.sample_model(model, seed=3, draws=25, tune=30, chains=2, sampler="nutpie",
-                                   progressbar=False, config=cfg)
+    idata, timing = SAMP.sample_model(
+        model, seed=3, draws=25, tune=30, chains=2, sampler="nutpie", progressbar=False, config=cfg
+    )
     post = idata["posterior"]
     assert timing["extension_rounds"] == 1.0 and timing["extension_seconds"] > 0
     assert list(post["chain"].values) == [0, 1, 2, 3] and post.sizes["draw"] == 25
@@ -355,8 +372,9 @@ def test_extension_round_appends_chains_started_where_the_first_ended(monkeypatc
     depths, real_sample = [], nutpie.sample
     monkeypatch.setattr(nutpie, "sample", lambda *a, **k: depths.append(k.get("maxdepth")) or real_sample(*a, **k))
     cfg0 = SamplerConfig(pilot_tune=40, pilot_draws=30, extend_rounds=0, max_tree_depth=4)
-    idata0, timing0 = SAMP.sample_model(model, seed=3, draws=25, tune=30, chains=2, sampler="nutpie",
-                                     progressbar=False, config=cfg0)
+    idata0, timing0 = SAMP.sample_model(
+        model, seed=3, draws=25, tune=30, chains=2, sampler="nutpie", progressbar=False, config=cfg0
+    )
     assert idata0["posterior"].sizes["chain"] == 2 and timing0["extension_rounds"] == 0.0
     assert depths == [None, None]  # without extension rounds to fall back on, the trees are not capped
 
@@ -370,8 +388,9 @@ def test_divergent_run_is_replaced_by_one_with_smaller_steps(monkeypatch, first_
     import nutpie
 
     model = small_model()
-    cfg = SamplerConfig(pilot_tune=40, pilot_draws=30, extend_rounds=1, extend_tune=20, retry_target_accept=0.97,
-                        max_tree_depth=4)
+    cfg = SamplerConfig(
+        pilot_tune=40, pilot_draws=30, extend_rounds=1, extend_tune=20, retry_target_accept=0.97, max_tree_depth=4
+    )
     accepts, depths, real_sample = [], [], nutpie.sample
 
     def recording_sample(*args, **kwargs):
@@ -387,8 +406,9 @@ def test_divergent_run_is_replaced_by_one_with_smaller_steps(monkeypatch, first_
         bad = len(calls) == 1  # the first run's draws
         return {"max_rhat": 1.0, "min_ess_bulk": 1000.0, "divergences": first_divergences if bad else 0}
 
-    idata, timing = SAMP.sample_model(model, seed=3, draws=25, tune=30, chains=2, sampler="nutpie",
-                                   progressbar=False, config=cfg, check=check)
+    idata, timing = SAMP.sample_model(
+        model, seed=3, draws=25, tune=30, chains=2, sampler="nutpie", progressbar=False, config=cfg, check=check
+    )
     recorded = json.loads(idata.attrs["diagnostics"])
     assert recorded["divergences"] == 0
     if first_divergences:
@@ -414,8 +434,11 @@ def test_refit_starts_at_the_step_size_setting_its_previous_fit_needed(monkeypat
     first = INF.fit_model(ds, sampler_config=cfg, seed=3, draws=25, tune=30, chains=2, progressbar=False)
     assert first.attrs["target_accept"] in (0.9, 0.97)
     accepts, real_sample = [], nutpie.sample
-    monkeypatch.setattr(nutpie, "sample",
-                        lambda *a, **k: accepts.append((k["target_accept"], k.get("maxdepth"))) or real_sample(*a, **k))
+    monkeypatch.setattr(
+        nutpie,
+        "sample",
+        lambda *a, **k: accepts.append((k["target_accept"], k.get("maxdepth"))) or real_sample(*a, **k),
+    )
     first.attrs["target_accept"] = 0.97
     INF.fit_model(ds, sampler_config=cfg, seed=4, draws=25, tune=30, chains=2, progressbar=False, start_from=first)
     # pilot and main run; no retry at the same setting, and no depth cap on the smaller steps
@@ -436,8 +459,9 @@ def test_fit_records_the_diagnostics_of_its_final_draws(monkeypatch, rhat_max):
     assert ds.models["train_flop"].isna().any()  # log10_compute varies for some models
     monkeypatch.setattr(DIAG, "RHAT_MAX", rhat_max)
     monkeypatch.setattr(DIAG, "ESS_MIN", 0)
-    cfg = SamplerConfig(pilot_tune=40, pilot_draws=10, pilot_warmup_draws=20, extend_rounds=1, extend_tune=20,
-                        retry_target_accept=0.0)
+    cfg = SamplerConfig(
+        pilot_tune=40, pilot_draws=10, pilot_warmup_draws=20, extend_rounds=1, extend_tune=20, retry_target_accept=0.0
+    )
     idata = INF.fit_model(ds, sampler_config=cfg, seed=3, draws=25, tune=30, chains=2, progressbar=False)
     assert idata.attrs["extension_rounds"] == (0.0 if rhat_max else 1.0)
     recorded = json.loads(idata.attrs["diagnostics"])

@@ -39,7 +39,7 @@ def test_criterion_direction():
     assert list(c.met(np.array([0.4, 0.5, 0.6]))) == [True, True, False]
 
 
-GOOD = '''
+GOOD = """
 [[threshold]]
 id = "mine"
 framework = "Mine"
@@ -51,7 +51,7 @@ proxy_note = "n"
 benchmark = "gpqa_diamond"
 comparison = ">="
 value = 0.9
-'''
+"""
 
 
 def test_user_file(tmp_path, units):
@@ -61,13 +61,16 @@ def test_user_file(tmp_path, units):
     assert t.id == "mine" and t.rule == "gpqa_diamond >= 0.9"
 
 
-@pytest.mark.parametrize("edit,needle", [
-    (lambda s: s.replace("gpqa_diamond", "gpqa_diamnd"), "unknown benchmark 'gpqa_diamnd'"),
-    (lambda s: s.replace('">="', '"=>"'), "comparison must be"),
-    (lambda s: s.replace("value = 0.9", "value = 90"), "outside [0, 1]"),
-    (lambda s: s.replace('proxy_note = "n"\n', ""), "'proxy_note' is required"),
-    (lambda s: s.replace('value = 0.9', 'value = "high"'), "must be a number"),
-])
+@pytest.mark.parametrize(
+    "edit,needle",
+    [
+        (lambda s: s.replace("gpqa_diamond", "gpqa_diamnd"), "unknown benchmark 'gpqa_diamnd'"),
+        (lambda s: s.replace('">="', '"=>"'), "comparison must be"),
+        (lambda s: s.replace("value = 0.9", "value = 90"), "outside [0, 1]"),
+        (lambda s: s.replace('proxy_note = "n"\n', ""), "'proxy_note' is required"),
+        (lambda s: s.replace("value = 0.9", 'value = "high"'), "must be a number"),
+    ],
+)
 def test_bad_threshold_files_name_file_and_line(tmp_path, units, edit, needle):
     p = tmp_path / "t.toml"
     p.write_text(edit(GOOD))

@@ -11,8 +11,7 @@ from __future__ import annotations
 import sys
 
 # each module registers its commands, in the order `forecast --help` lists them
-from . import dataset, fitting, forecasts  # noqa: F401, I001
-from . import evaluation, memo  # noqa: F401, I001
+from . import dataset, evaluation, fitting, forecasts, memo  # noqa: F401, I001  # noqa: F401, I001
 from .common import app, err
 
 

@@ -30,8 +30,6 @@ def data_validate(data: DataOpt = None, json_out: JsonOpt = False) -> None:
         typer.echo(format_summary(summary))
 
 
-
-
 @data_app.command("show")
 def data_show(
     table: Annotated[str, typer.Argument(help="models, benchmarks or results")] = "results",
@@ -58,8 +56,9 @@ def data_show(
         return
     import pandas as pd
 
-    with pd.option_context("display.max_rows", None, "display.max_columns", None, "display.width", 200,
-                           "display.max_colwidth", 48):
+    with pd.option_context(
+        "display.max_rows", None, "display.max_columns", None, "display.width", 200, "display.max_colwidth", 48
+    ):
         typer.echo(shown.to_string(index=False))
     if len(frame) > len(shown):
         err(f"({len(frame)} rows; showing {len(shown)}: use --limit 0 for all)")
@@ -71,9 +70,11 @@ def _print_report(report, json_out: bool, dry_run: bool) -> None:
         print_json({"dry_run": dry_run, **s})
         return
     prefix = "would add" if dry_run else "added"
-    typer.echo(f"{prefix}: {s['added']['models']} models, {s['added']['benchmarks']} benchmarks, "
-               f"{s['added']['results']} results; updated: {s['updated']['models']} models, "
-               f"{s['updated']['results']} results; skipped: {s['skipped']}")
+    typer.echo(
+        f"{prefix}: {s['added']['models']} models, {s['added']['benchmarks']} benchmarks, "
+        f"{s['added']['results']} results; updated: {s['updated']['models']} models, "
+        f"{s['updated']['results']} results; skipped: {s['skipped']}"
+    )
     for why, n in sorted(s["skipped_by_reason"].items(), key=lambda kv: -kv[1]):
         typer.echo(f"  skipped {n:>4}: {why}")
 
@@ -103,7 +104,9 @@ def data_import(
     path: Annotated[Path, typer.Argument(help="Export directory (epoch-hub) or file.")],
     data: DataOpt = None,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Report what would change; write nothing.")] = False,
-    add_new: Annotated[bool, typer.Option("--add-new", help="epoch-models: also add language models not yet in the dataset.")] = False,
+    add_new: Annotated[
+        bool, typer.Option("--add-new", help="epoch-models: also add language models not yet in the dataset.")
+    ] = False,
     json_out: JsonOpt = False,
 ) -> None:
     """Merge a public dataset into the data directory, reporting what was added, updated and skipped."""
@@ -119,7 +122,9 @@ def data_import(
 
 @data_app.command("snapshot")
 def data_snapshot(
-    as_of: Annotated[str, typer.Option("--as-of", help="Keep models released and results reported on or before YYYY-MM-DD.")],
+    as_of: Annotated[
+        str, typer.Option("--as-of", help="Keep models released and results reported on or before YYYY-MM-DD.")
+    ],
     out: Annotated[Path, typer.Option("--out", help="New data directory to write.")],
     data: DataOpt = None,
 ) -> None:
@@ -131,5 +136,3 @@ def data_snapshot(
     except ForecastError as exc:
         fail(exc)
     typer.echo(f"wrote the dataset as of {as_of} to {out}")
-
-

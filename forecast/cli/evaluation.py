@@ -10,7 +10,21 @@ import typer
 
 from ..errors import ForecastError
 from ..inference.config import BACKTEST_CHAINS, BACKTEST_DRAWS, BACKTEST_TUNE
-from .common import BtChainsOpt, BtDrawsOpt, BtTuneOpt, DataOpt, HorizonOpt, JsonOpt, LedgerOpt, SeedOpt, ThresholdsOpt, app, fail, ledger_app, print_json
+from .common import (
+    BtChainsOpt,
+    BtDrawsOpt,
+    BtTuneOpt,
+    DataOpt,
+    HorizonOpt,
+    JsonOpt,
+    LedgerOpt,
+    SeedOpt,
+    ThresholdsOpt,
+    app,
+    fail,
+    ledger_app,
+    print_json,
+)
 
 
 @app.command("backtest")
@@ -36,8 +50,14 @@ def backtest_cmd(
         if msg:
             raise ForecastError(f"--origin: {msg}")
         ds = D.load_dataset(data)
-        res = BT.run_backtest(ds, origin, horizon_days=horizon_days, seed=seed, progressbar=not json_out,
-                              fit_kwargs={"draws": draws, "tune": tune, "chains": chains})
+        res = BT.run_backtest(
+            ds,
+            origin,
+            horizon_days=horizon_days,
+            seed=seed,
+            progressbar=not json_out,
+            fit_kwargs={"draws": draws, "tune": tune, "chains": chains},
+        )
     except ForecastError as exc:
         fail(exc)
     res.pop("_pooled", None)
@@ -50,14 +70,22 @@ def backtest_cmd(
 @app.command("recalibrate")
 def recalibrate_cmd(
     origins: Annotated[Optional[str], typer.Option("--origins", help="Comma-separated origin dates D1,D2,...")] = None,
-    quarterly_from: Annotated[Optional[str], typer.Option("--quarterly-from", help="Every quarter end from this quarter (YYYY-Qn) up to the data's end.")] = None,
+    quarterly_from: Annotated[
+        Optional[str],
+        typer.Option("--quarterly-from", help="Every quarter end from this quarter (YYYY-Qn) up to the data's end."),
+    ] = None,
     data: DataOpt = None,
     horizon_days: HorizonOpt = 365,
     workers: Annotated[int, typer.Option("--workers", help="Parallel worker processes (one origin each).")] = 2,
-    dask_scheduler: Annotated[Optional[str], typer.Option("--dask-scheduler", help="Run the origins on this Dask scheduler (e.g. tcp://127.0.0.1:8786).")] = None,
+    dask_scheduler: Annotated[
+        Optional[str],
+        typer.Option("--dask-scheduler", help="Run the origins on this Dask scheduler (e.g. tcp://127.0.0.1:8786)."),
+    ] = None,
     thresholds: ThresholdsOpt = None,
     ledger: LedgerOpt = None,
-    out: Annotated[Path, typer.Option("--out", help="The report (JSON); the text report and the calibration figure go beside it.")] = Path("out/recalibration.json"),
+    out: Annotated[
+        Path, typer.Option("--out", help="The report (JSON); the text report and the calibration figure go beside it.")
+    ] = Path("out/recalibration.json"),
     seed: SeedOpt = 1,
     draws: BtDrawsOpt = BACKTEST_DRAWS,
     tune: BtTuneOpt = BACKTEST_TUNE,
@@ -76,18 +104,34 @@ def recalibrate_cmd(
         from rich.console import Console
         from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-        with Progress(TextColumn("backtests"), BarColumn(), MofNCompleteColumn(), TextColumn("{task.description}"),
-                      TimeElapsedColumn(), transient=True, disable=json_out,
-                      console=Console(stderr=True)) as bar:
+        with Progress(
+            TextColumn("backtests"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TextColumn("{task.description}"),
+            TimeElapsedColumn(),
+            transient=True,
+            disable=json_out,
+            console=Console(stderr=True),
+        ) as bar:
             task = bar.add_task("", total=None)
 
             def progress(done, total, origin):
                 bar.update(task, completed=done, total=total, description=f"origin {origin} done")
 
-            rep = run_recalibrate(data, origin_list, quarterly_from=quarterly_from, horizon_days=horizon_days, seed=seed,
-                                  workers=workers, dask_scheduler=dask_scheduler, thresholds_path=thresholds,
-                                  ledger=ledger, progress=progress,
-                                  fit_kwargs={"draws": draws, "tune": tune, "chains": chains})
+            rep = run_recalibrate(
+                data,
+                origin_list,
+                quarterly_from=quarterly_from,
+                horizon_days=horizon_days,
+                seed=seed,
+                workers=workers,
+                dask_scheduler=dask_scheduler,
+                thresholds_path=thresholds,
+                ledger=ledger,
+                progress=progress,
+                fit_kwargs={"draws": draws, "tune": tune, "chains": chains},
+            )
         write_report(rep, out)
     except ForecastError as exc:
         fail(exc)
@@ -96,7 +140,6 @@ def recalibrate_cmd(
     else:
         typer.echo(format_report(rep))
         typer.echo(f"\nreport written to {out} (text: {out.with_suffix('.txt')})")
-
 
 
 def _existing_ledger(ledger: Optional[Path]) -> Path:
@@ -130,22 +173,31 @@ def ledger_show(
     if threshold:
         t = t[t["threshold"] == threshold]
     if json_out:
-        print_json({"ledger": str(path), "summary": rep,
-                     "forecasts": json.loads(t.to_json(orient="records"))})
+        print_json({"ledger": str(path), "summary": rep, "forecasts": json.loads(t.to_json(orient="records"))})
         return
-    typer.echo(f"{path}: {rep['n_forecasts']} forecasts, {rep['n_scored']} scored, {rep['n_open']} open"
-               + (f"; Brier {rep['brier']:.3f}" if rep.get("brier") is not None else "")
-               + (f" (leaving out {rep['n_already_crossed_when_issued']} on thresholds already crossed when issued)"
-                  if rep.get("n_already_crossed_when_issued") else ""))
+    typer.echo(
+        f"{path}: {rep['n_forecasts']} forecasts, {rep['n_scored']} scored, {rep['n_open']} open"
+        + (f"; Brier {rep['brier']:.3f}" if rep.get("brier") is not None else "")
+        + (
+            f" (leaving out {rep['n_already_crossed_when_issued']} on thresholds already crossed when issued)"
+            if rep.get("n_already_crossed_when_issued")
+            else ""
+        )
+    )
     for c in rep.get("by_command", []):
         typer.echo(f"  {c['command']}: {c['n']} scored, Brier {c['brier']:.3f}")
     if t.empty:
         return
     typer.echo(f"\n{'id':>5} {'command':<12}{'as of':<12}{'threshold':<38}{'by':<12}{'P':>6}  outcome")
     for r in t.itertuples():
-        out = "open" if r.outcome is None or r.outcome != r.outcome else (
-            f"{int(r.outcome)} (crossed {r.crossed_on})" if r.outcome == 1 else "0")
-        typer.echo(f"{r.forecast_id:>5} {r.command:<12}{r.as_of:<12}{r.threshold:<38}{r.by_date:<12}{r.prob:>6.2f}  {out}")
+        out = (
+            "open"
+            if r.outcome is None or r.outcome != r.outcome
+            else (f"{int(r.outcome)} (crossed {r.crossed_on})" if r.outcome == 1 else "0")
+        )
+        typer.echo(
+            f"{r.forecast_id:>5} {r.command:<12}{r.as_of:<12}{r.threshold:<38}{r.by_date:<12}{r.prob:>6.2f}  {out}"
+        )
 
 
 @ledger_app.command("score")
@@ -168,7 +220,7 @@ def ledger_score(
     if json_out:
         print_json({"ledger": str(path), **res, "summary": rep})
         return
-    typer.echo(f"{path}: scored {res['scored_now']} forecasts now; {res['still_open']} still open; "
-               f"{rep['n_scored']} scored in all" + (f", Brier {rep['brier']:.3f}" if rep.get("brier") is not None else ""))
-
-
+    typer.echo(
+        f"{path}: scored {res['scored_now']} forecasts now; {res['still_open']} still open; "
+        f"{rep['n_scored']} scored in all" + (f", Brier {rep['brier']:.3f}" if rep.get("brier") is not None else "")
+    )

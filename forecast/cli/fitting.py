@@ -12,8 +12,6 @@ from ..inference.config import FIT_CHAINS, FIT_DRAWS, FIT_TUNE
 from .common import AsOfOpt, ChainsOpt, DataOpt, DrawsOpt, JsonOpt, SeedOpt, TuneOpt, app, err, fail, print_json
 
 
-
-
 @app.command("fit")
 def fit_cmd(
     data: DataOpt = None,
@@ -25,8 +23,13 @@ def fit_cmd(
     out: Annotated[Path, typer.Option("--out", help="Where to save the fit (netCDF).")] = Path("out/fit.nc"),
     sampler: Annotated[str, typer.Option(help="nutpie (default, fast) or pymc.")] = "nutpie",
     variant: Annotated[str, typer.Option(help="joint, compute_only or date_only.")] = "joint",
-    allow_diagnostics_failure: Annotated[bool, typer.Option("--allow-diagnostics-failure",
-        help="Exit 0 and save to --out even if R-hat > 1.01 or there are divergences.")] = False,
+    allow_diagnostics_failure: Annotated[
+        bool,
+        typer.Option(
+            "--allow-diagnostics-failure",
+            help="Exit 0 and save to --out even if R-hat > 1.01 or there are divergences.",
+        ),
+    ] = False,
     json_out: JsonOpt = False,
 ) -> None:
     """Fit the Bayesian capability model and save it; print diagnostics and key quantities."""
@@ -35,9 +38,19 @@ def fit_cmd(
     from ..reports.text import format_fit
 
     try:
-        run = run_fit(data, as_of=as_of, seed=seed, draws=draws, tune=tune, chains=chains, out=out,
-                      config=ModelConfig(variant=variant), sampler=sampler, progressbar=not json_out,
-                      allow_failure=allow_diagnostics_failure)
+        run = run_fit(
+            data,
+            as_of=as_of,
+            seed=seed,
+            draws=draws,
+            tune=tune,
+            chains=chains,
+            out=out,
+            config=ModelConfig(variant=variant),
+            sampler=sampler,
+            progressbar=not json_out,
+            allow_failure=allow_diagnostics_failure,
+        )
     except ForecastError as exc:
         fail(exc)
     d = run.diagnostics
@@ -46,10 +59,16 @@ def fit_cmd(
     else:
         typer.echo(format_fit(run.to_json(), chains=chains))
     if not run.passed:
-        err(f"diagnostics failed (R-hat must be <= 1.01 with no divergences): max R-hat {d['max_rhat']:.4f}, "
-             f"divergences {d['divergences']}" + ("" if allow_diagnostics_failure else
-             f"; fit saved to {run.path}, not over {out}; rerun with more --tune/--draws or "
-             "--allow-diagnostics-failure"))
+        err(
+            f"diagnostics failed (R-hat must be <= 1.01 with no divergences): max R-hat {d['max_rhat']:.4f}, "
+            f"divergences {d['divergences']}"
+            + (
+                ""
+                if allow_diagnostics_failure
+                else f"; fit saved to {run.path}, not over {out}; rerun with more --tune/--draws or "
+                "--allow-diagnostics-failure"
+            )
+        )
         if not allow_diagnostics_failure:
             raise typer.Exit(3)
 
@@ -84,9 +103,19 @@ def compare_cmd(
 @app.command("attribution")
 def attribution_cmd(
     fit: Annotated[Path, typer.Option("--fit", help="A saved fit.")] = Path("out/fit.nc"),
-    since: Annotated[str, typer.Option(help="Start: the frontier model released on or before this date (default: the day before the o1 announcement).")] = "2024-09-11",
-    old_model: Annotated[Optional[str], typer.Option(help="Compare from this model (default: the frontier at --since).")] = None,
-    new_model: Annotated[Optional[str], typer.Option(help="Compare to this model (default: the newest frontier).")] = None,
+    since: Annotated[
+        str,
+        typer.Option(
+            help="Start: the frontier model released on or before this date "
+            "(default: the day before the o1 announcement)."
+        ),
+    ] = "2024-09-11",
+    old_model: Annotated[
+        Optional[str], typer.Option(help="Compare from this model (default: the frontier at --since).")
+    ] = None,
+    new_model: Annotated[
+        Optional[str], typer.Option(help="Compare to this model (default: the newest frontier).")
+    ] = None,
     domain: Annotated[Optional[str], typer.Option(help="Use this domain's reasoning effect (default: global).")] = None,
     json_out: JsonOpt = False,
 ) -> None:
@@ -103,8 +132,8 @@ def attribution_cmd(
     if json_out:
         typer.echo(table.reset_index().to_json(orient="records", indent=2))
     else:
-        typer.echo(f"capability gain {table.attrs.get('old_model', '')} -> {table.attrs.get('new_model', '')} "
-                   "(theta units, equal-tailed intervals)")
+        typer.echo(
+            f"capability gain {table.attrs.get('old_model', '')} -> {table.attrs.get('new_model', '')} "
+            "(theta units, equal-tailed intervals)"
+        )
         typer.echo(table.to_string())
-
-

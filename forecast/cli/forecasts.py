@@ -19,21 +19,33 @@ def _record(ledger, command: str, result: dict, thresholds_path, scenario: str) 
 
     ids = {t["id"] for t in result["thresholds"]}
     ths = [t for t in load_thresholds(thresholds_path) if t.id in ids]
-    run_id = L.record(ledger, command, L.forecasts_from_predict(result), ths, fit_attrs=result.get("fit") or {},
-                      scenario=scenario)
+    run_id = L.record(
+        ledger, command, L.forecasts_from_predict(result), ths, fit_attrs=result.get("fit") or {}, scenario=scenario
+    )
     if run_id is None:
         err(f"these forecasts are already in the ledger {L.resolve_ledger(ledger)} (same fit): not recorded again")
     else:
-        err(f"recorded {sum(len(t['prob_by']) for t in result['thresholds'])} forecasts in the ledger "
-             f"{L.resolve_ledger(ledger)} (run {run_id})")
+        err(
+            f"recorded {sum(len(t['prob_by']) for t in result['thresholds'])} forecasts in the ledger "
+            f"{L.resolve_ledger(ledger)} (run {run_id})"
+        )
 
 
 @app.command("predict")
 def predict_cmd(
     fit: FitOpt = Path("out/fit.nc"),
-    threshold: Annotated[Optional[list[str]], typer.Option("--threshold", help="Threshold id (repeatable; default all).")] = None,
-    by: Annotated[Optional[list[str]], typer.Option("--by", help="Date YYYY-MM-DD (repeatable; default each year end).")] = None,
-    scenario: Annotated[str, typer.Option(help="baseline, compute-slowdown, test-time-scaling, no-test-time-scaling, no-algorithmic-progress.")] = "baseline",
+    threshold: Annotated[
+        Optional[list[str]], typer.Option("--threshold", help="Threshold id (repeatable; default all).")
+    ] = None,
+    by: Annotated[
+        Optional[list[str]], typer.Option("--by", help="Date YYYY-MM-DD (repeatable; default each year end).")
+    ] = None,
+    scenario: Annotated[
+        str,
+        typer.Option(
+            help="baseline, compute-slowdown, test-time-scaling, no-test-time-scaling, no-algorithmic-progress."
+        ),
+    ] = "baseline",
     thresholds: ThresholdsOpt = None,
     seed: SeedOpt = 1,
     ledger: LedgerOpt = None,
@@ -64,14 +76,30 @@ def update_cmd(
     models: Annotated[Optional[Path], typer.Option("--models", help="CSV of new models.")] = None,
     data: DataOpt = None,
     fit: FitOpt = Path("out/fit.nc"),
-    out: Annotated[Optional[Path], typer.Option("--out", help="Where to save the updated fit (default: over --fit).")] = None,
-    threshold: Annotated[Optional[list[str]], typer.Option("--threshold", help="Threshold id (repeatable; default all).")] = None,
-    by: Annotated[Optional[list[str]], typer.Option("--by", help="Date YYYY-MM-DD (repeatable; default each year end).")] = None,
+    out: Annotated[
+        Optional[Path], typer.Option("--out", help="Where to save the updated fit (default: over --fit).")
+    ] = None,
+    threshold: Annotated[
+        Optional[list[str]], typer.Option("--threshold", help="Threshold id (repeatable; default all).")
+    ] = None,
+    by: Annotated[
+        Optional[list[str]], typer.Option("--by", help="Date YYYY-MM-DD (repeatable; default each year end).")
+    ] = None,
     thresholds: ThresholdsOpt = None,
-    refit: Annotated[bool, typer.Option("--refit", help="Always refit by MCMC instead of reweighting the draws.")] = False,
-    draws: Annotated[int, typer.Option("--draws", min=100, help="Draws per chain of a refit (as `forecast fit`).")] = FIT_DRAWS,
-    tune: Annotated[int, typer.Option("--tune", min=50, help="Tuning steps per chain of a refit, after its pilot "
-                                                               "run (started at draws of the previous fit).")] = FIT_TUNE,
+    refit: Annotated[
+        bool, typer.Option("--refit", help="Always refit by MCMC instead of reweighting the draws.")
+    ] = False,
+    draws: Annotated[
+        int, typer.Option("--draws", min=100, help="Draws per chain of a refit (as `forecast fit`).")
+    ] = FIT_DRAWS,
+    tune: Annotated[
+        int,
+        typer.Option(
+            "--tune",
+            min=50,
+            help="Tuning steps per chain of a refit, after its pilot run (started at draws of the previous fit).",
+        ),
+    ] = FIT_TUNE,
     seed: SeedOpt = 1,
     ledger: LedgerOpt = None,
     no_ledger: NoLedgerOpt = False,
@@ -83,13 +111,30 @@ def update_cmd(
     from ..reports.text import format_update
 
     try:
-        res = run_update(results, models, data=data, fit=fit, out=out, seed=seed, thresholds_path=thresholds,
-                         threshold_ids=threshold, by=by, refit=refit, draws=draws, tune=tune,
-                         progressbar=not json_out)
+        res = run_update(
+            results,
+            models,
+            data=data,
+            fit=fit,
+            out=out,
+            seed=seed,
+            thresholds_path=thresholds,
+            threshold_ids=threshold,
+            by=by,
+            refit=refit,
+            draws=draws,
+            tune=tune,
+            progressbar=not json_out,
+        )
         if not no_ledger:
-            after = {"as_of": res.as_of, "fit": res.fit_attrs,
-                     "thresholds": [{"id": th, "prob_by": {x["by"]: x["after"] for x in res.shift if x["threshold"] == th}}
-                                    for th in dict.fromkeys(x["threshold"] for x in res.shift)]}
+            after = {
+                "as_of": res.as_of,
+                "fit": res.fit_attrs,
+                "thresholds": [
+                    {"id": th, "prob_by": {x["by"]: x["after"] for x in res.shift if x["threshold"] == th}}
+                    for th in dict.fromkeys(x["threshold"] for x in res.shift)
+                ],
+            }
             _record(ledger, "update", after, thresholds, "baseline")
     except ForecastError as exc:
         fail(exc)

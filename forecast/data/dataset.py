@@ -12,8 +12,18 @@ import pandas as pd
 
 from ..errors import DataValidationError
 from . import schema as S
-from .io import BUNDLED_DATA, HIDDEN, RawDataset, atomic_write_text, columns_for, hash_raw, read_csv_rows, read_raw, \
-    resolve_data_dir, to_csv_text
+from .io import (
+    BUNDLED_DATA,
+    HIDDEN,
+    RawDataset,
+    atomic_write_text,
+    columns_for,
+    hash_raw,
+    read_csv_rows,
+    read_raw,
+    resolve_data_dir,
+    to_csv_text,
+)
 from .validation import validate_raw
 
 
@@ -28,13 +38,19 @@ class Dataset:
     directory: Path | None = None
     meta: dict = field(default_factory=dict)
 
-    def as_of(self, cutoff: str | date | pd.Timestamp) -> "Dataset":
+    def as_of(self, cutoff: str | date | pd.Timestamp) -> Dataset:
         """Only models released and results reported on or before ``cutoff``."""
         ts = pd.Timestamp(cutoff)
         models = self.models[self.models["release_date"] <= ts]
         results = self.results[(self.results["reported_date"] <= ts) & self.results["model"].isin(models["model"])]
-        return Dataset(models.reset_index(drop=True), self.benchmarks.copy(), results.reset_index(drop=True),
-                       self.data_hash, self.directory, {**self.meta, "as_of": ts.date().isoformat()})
+        return Dataset(
+            models.reset_index(drop=True),
+            self.benchmarks.copy(),
+            results.reset_index(drop=True),
+            self.data_hash,
+            self.directory,
+            {**self.meta, "as_of": ts.date().isoformat()},
+        )
 
     @property
     def newest_result_date(self) -> pd.Timestamp | None:

@@ -98,7 +98,7 @@ class RawDataset:
     directory: Path | None = None
     thresholds_text: str | None = None
 
-    def copy(self) -> "RawDataset":
+    def copy(self) -> RawDataset:
         return RawDataset(self.models.copy(), self.benchmarks.copy(), self.results.copy(), self.directory)
 
 
@@ -133,8 +133,10 @@ def read_raw(directory: str | Path, allow_missing: bool = False) -> tuple[RawDat
         if not path.exists():
             if allow_missing or present:
                 continue  # a partly built directory: the missing tables are empty
-            raise ForecastError(f"{directory}: no dataset here; a data directory holds {S.MODELS_FILE}, "
-                                f"{S.BENCHMARKS_FILE} and {S.RESULTS_FILE}")
+            raise ForecastError(
+                f"{directory}: no dataset here; a data directory holds {S.MODELS_FILE}, "
+                f"{S.BENCHMARKS_FILE} and {S.RESULTS_FILE}"
+            )
         frame, probs = read_csv_rows(path, req, opt)
         setattr(out, attr, frame)
         problems += probs

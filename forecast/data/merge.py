@@ -30,8 +30,13 @@ class MergeReport:
         reasons: dict[str, int] = {}
         for _, why in self.skipped:
             reasons[why] = reasons.get(why, 0) + 1
-        return {"added": self.added, "updated": self.updated, "skipped": len(self.skipped),
-                "skipped_by_reason": reasons, "notes": self.notes}
+        return {
+            "added": self.added,
+            "updated": self.updated,
+            "skipped": len(self.skipped),
+            "skipped_by_reason": reasons,
+            "notes": self.notes,
+        }
 
 
 def _same_values(a: pd.Series, b: pd.Series, cols: list[str]) -> bool:
@@ -47,8 +52,15 @@ def _same_values(a: pd.Series, b: pd.Series, cols: list[str]) -> bool:
     return True
 
 
-def merge_entities(existing: pd.DataFrame, new: pd.DataFrame, id_col: str, kind: str, report: MergeReport,
-                   policy: str, fill_cols: tuple[str, ...] = ()) -> tuple[pd.DataFrame, list[Problem]]:
+def merge_entities(
+    existing: pd.DataFrame,
+    new: pd.DataFrame,
+    id_col: str,
+    kind: str,
+    report: MergeReport,
+    policy: str,
+    fill_cols: tuple[str, ...] = (),
+) -> tuple[pd.DataFrame, list[Problem]]:
     """Merge model or benchmark rows by id.
 
     policy ``add``: an id already present with different values is a problem (the user must edit
@@ -74,9 +86,14 @@ def merge_entities(existing: pd.DataFrame, new: pd.DataFrame, id_col: str, kind:
             continue
         if policy == "add":
             diff = [c for c in compare if r.get(c, "") and not _same_values(old, r, [c])]
-            problems.append(_p(r, diff[0] if diff else id_col,
-                               f"{kind[:-1]} '{r[id_col]}' already exists with different values "
-                               f"({', '.join(diff)}); edit {old[FILE_COL]}:{old[LINE_COL]} instead"))
+            problems.append(
+                _p(
+                    r,
+                    diff[0] if diff else id_col,
+                    f"{kind[:-1]} '{r[id_col]}' already exists with different values "
+                    f"({', '.join(diff)}); edit {old[FILE_COL]}:{old[LINE_COL]} instead",
+                )
+            )
             continue
         filled = False
         for c in fill_cols:
@@ -93,8 +110,9 @@ def merge_entities(existing: pd.DataFrame, new: pd.DataFrame, id_col: str, kind:
     return existing, problems
 
 
-def merge_results(existing: pd.DataFrame, new: pd.DataFrame, report: MergeReport,
-                  policy: str) -> tuple[pd.DataFrame, list[Problem], pd.DataFrame]:
+def merge_results(
+    existing: pd.DataFrame, new: pd.DataFrame, report: MergeReport, policy: str
+) -> tuple[pd.DataFrame, list[Problem], pd.DataFrame]:
     """Merge results by key (model, benchmark, setting, inference_multiplier, evaluator).
     Identical rows are skipped. A different score is a problem under ``add``; under ``import`` the
     row from the same source is updated and a row from another source is kept as is. Returns
@@ -128,8 +146,14 @@ def merge_results(existing: pd.DataFrame, new: pd.DataFrame, report: MergeReport
         if policy == "import":
             report.skip(label, "conflicts with an existing result from another source; existing kept")
             continue
-        problems.append(_p(r, "score", f"duplicate of the result at {old[FILE_COL]}:{old[LINE_COL]} "
-                                       f"with a different score ({old['score']} there, {r['score']} here)"))
+        problems.append(
+            _p(
+                r,
+                "score",
+                f"duplicate of the result at {old[FILE_COL]}:{old[LINE_COL]} "
+                f"with a different score ({old['score']} there, {r['score']} here)",
+            )
+        )
         rejected.append(r)
     if to_add:
         existing = pd.concat([existing, pd.DataFrame(to_add)], ignore_index=True).fillna("")
@@ -145,8 +169,15 @@ def merge(raw: RawDataset, new: RawDataset, policy: str = "add") -> tuple[RawDat
     problems: list[Problem] = []
     out.benchmarks, p = merge_entities(out.benchmarks, new.benchmarks, "benchmark", "benchmarks", report, policy)
     problems += p
-    out.models, p = merge_entities(out.models, new.models, "model", "models", report, policy,
-                                   fill_cols=("train_flop", "train_flop_source_url", "organization"))
+    out.models, p = merge_entities(
+        out.models,
+        new.models,
+        "model",
+        "models",
+        report,
+        policy,
+        fill_cols=("train_flop", "train_flop_source_url", "organization"),
+    )
     problems += p
     out.results, p, rejected = merge_results(out.results, new.results, report, policy)
     problems += p
@@ -160,8 +191,9 @@ def merge(raw: RawDataset, new: RawDataset, policy: str = "add") -> tuple[RawDat
     return out, report
 
 
-def read_new_files(results_path: Path, models_path: Path | None = None,
-                   benchmarks_path: Path | None = None) -> RawDataset:
+def read_new_files(
+    results_path: Path, models_path: Path | None = None, benchmarks_path: Path | None = None
+) -> RawDataset:
     """New rows to merge (``data add``, ``update``); structural problems raise, naming file and line."""
     new = empty_raw()
     problems: list[Problem] = []
@@ -180,8 +212,13 @@ def read_new_files(results_path: Path, models_path: Path | None = None,
     return new
 
 
-def add_files(data_dir: Path, results_path: Path, models_path: Path | None = None,
-              benchmarks_path: Path | None = None, dry_run: bool = False) -> MergeReport:
+def add_files(
+    data_dir: Path,
+    results_path: Path,
+    models_path: Path | None = None,
+    benchmarks_path: Path | None = None,
+    dry_run: bool = False,
+) -> MergeReport:
     """``forecast data add``: validate new rows against the dataset and append them atomically."""
     raw = load_raw(data_dir)
     new = read_new_files(results_path, models_path, benchmarks_path)

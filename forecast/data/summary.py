@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pandas as pd
 
+from ..errors import ForecastError
 from .dataset import Dataset
 from .validation import parse_date
-from ..errors import ForecastError
 
 
 def summarise(ds: Dataset) -> dict:
@@ -20,9 +20,17 @@ def summarise(ds: Dataset) -> dict:
             top = rr.loc[rr["score"].idxmax()]
             best = f"{top['score']:.3g}"
             best_model = top["model"]
-        per_bench.append({"benchmark": row["benchmark"], "domain": row["domain"], "unit": row["unit"],
-                          "n_results": int(len(rr)), "n_models": int(rr["model"].nunique()),
-                          "best": best, "best_model": best_model})
+        per_bench.append(
+            {
+                "benchmark": row["benchmark"],
+                "domain": row["domain"],
+                "unit": row["unit"],
+                "n_results": int(len(rr)),
+                "n_models": int(rr["model"].nunique()),
+                "best": best,
+                "best_model": best_model,
+            }
+        )
     test_time = (r["inference_multiplier"] != 1) | (r["effort"] != "")
     return {
         "data_hash": ds.data_hash,
@@ -41,8 +49,15 @@ def summarise(ds: Dataset) -> dict:
     }
 
 
-def filter_table(ds: Dataset, table: str, *, model: str | None = None, benchmark: str | None = None,
-                 domain: str | None = None, since: str | None = None) -> pd.DataFrame:
+def filter_table(
+    ds: Dataset,
+    table: str,
+    *,
+    model: str | None = None,
+    benchmark: str | None = None,
+    domain: str | None = None,
+    since: str | None = None,
+) -> pd.DataFrame:
     if table not in ("models", "benchmarks", "results"):
         raise ForecastError(f"unknown table '{table}'; choose models, benchmarks or results")
     frame = getattr(ds, table).copy()

@@ -135,7 +135,9 @@ def validate_raw(raw: RawDataset) -> list[Problem]:
         elif v is not None and v <= 0:
             problems.append(_p(r, "train_flop", f"training compute must be positive, got {r['train_flop']}"))
         elif v is not None and not (1e15 <= v <= 1e31):
-            problems.append(_p(r, "train_flop", f"{r['train_flop']} FLOP is outside 1e15..1e31; write FLOP, not log10 or PF-days"))
+            problems.append(
+                _p(r, "train_flop", f"{r['train_flop']} FLOP is outside 1e15..1e31; write FLOP, not log10 or PF-days")
+            )
         _, msg = parse_bool(r["reasoning"])
         if msg:
             problems.append(_p(r, "reasoning", msg))
@@ -184,7 +186,9 @@ def validate_raw(raw: RawDataset) -> list[Problem]:
     for i, r in raw.results.iterrows():
         m, b = r["model"], r["benchmark"]
         if m not in seen:
-            problems.append(_p(r, "model", f"unknown model '{m}'{_suggest(m, seen)}; add it to models.csv (or --models)"))
+            problems.append(
+                _p(r, "model", f"unknown model '{m}'{_suggest(m, seen)}; add it to models.csv (or --models)")
+            )
         unit = units.get(b)
         if b not in units:
             problems.append(_p(r, "benchmark", f"unknown benchmark '{b}'{_suggest(b, units)}"))
@@ -204,7 +208,13 @@ def validate_raw(raw: RawDataset) -> list[Problem]:
         if msg:
             problems.append(_p(r, "inference_multiplier", msg))
         elif mult is not None and mult <= 0:
-            problems.append(_p(r, "inference_multiplier", f"must be positive (1 = default setting), got {r['inference_multiplier']}"))
+            problems.append(
+                _p(
+                    r,
+                    "inference_multiplier",
+                    f"must be positive (1 = default setting), got {r['inference_multiplier']}",
+                )
+            )
         _, msg = parse_date(r["reported_date"])
         if r["reported_date"] == "":
             msg = "reported_date is required"
@@ -225,8 +235,12 @@ def validate_raw(raw: RawDataset) -> list[Problem]:
             same = parse_number(first["score"])[0] == score
             what = "duplicate of" if same else f"conflicts with (score {first['score']} vs {r['score']})"
             problems.append(
-                _p(r, "score", f"{what} the result at {first[FILE_COL]}:{first[LINE_COL]} "
-                   f"(same model, benchmark, setting, inference_multiplier, effort, evaluator)")
+                _p(
+                    r,
+                    "score",
+                    f"{what} the result at {first[FILE_COL]}:{first[LINE_COL]} "
+                    f"(same model, benchmark, setting, inference_multiplier, effort, evaluator)",
+                )
             )
         else:
             keys[k] = r

@@ -56,11 +56,15 @@ def split(ds, origin, horizon_days: int = DEFAULT_HORIZON_DAYS, min_prior: int =
     counts = train.results["benchmark"].value_counts()
     eligible = set(counts[counts >= min_prior].index)
     r = ds.results
-    later = r[(r["reported_date"] > origin) & (r["reported_date"] <= origin + pd.Timedelta(days=int(horizon_days)))
-              & r["benchmark"].isin(eligible)]
+    later = r[
+        (r["reported_date"] > origin)
+        & (r["reported_date"] <= origin + pd.Timedelta(days=int(horizon_days)))
+        & r["benchmark"].isin(eligible)
+    ]
     meta = ds.models[["model", "release_date", "train_flop", "reasoning"]]
     targets = later.merge(meta, on="model", how="left").merge(
-        ds.benchmarks[["benchmark", "unit", "domain"]], on="benchmark", how="left")
+        ds.benchmarks[["benchmark", "unit", "domain"]], on="benchmark", how="left"
+    )
     targets = targets.sort_values(["reported_date", "model", "benchmark"], kind="stable").reset_index(drop=True)
     return train, targets
 
@@ -105,8 +109,9 @@ def model_samples(idata, targets: pd.DataFrame, *, seed: int = 1, n_samples: int
     if targets.empty:
         return np.empty((0, n_samples))
     models = targets[["model", "release_date", "train_flop", "reasoning"]].drop_duplicates("model")
-    pred = predict_scores(idata, targets[["model", "benchmark", "inference_multiplier", "effort"]],
-                            models=models, seed=seed)
+    pred = predict_scores(
+        idata, targets[["model", "benchmark", "inference_multiplier", "effort"]], models=models, seed=seed
+    )
     draws = pred["score"].stack(sample=("chain", "draw")).transpose("row", "sample").values
     if draws.shape[1] > n_samples:
         keep = np.random.default_rng(seed).choice(draws.shape[1], n_samples, replace=False)
@@ -119,9 +124,17 @@ def _prediction_rows(targets: pd.DataFrame, samples: np.ndarray) -> list[dict]:
     mean = samples.mean(axis=1) if len(targets) else np.empty(0)
     rows = []
     for (_, r), m, q in zip(targets.iterrows(), mean, qs):
-        rows.append({"model": r["model"], "benchmark": r["benchmark"], "setting": r.get("setting", ""),
-                     "reported_date": r["reported_date"].date().isoformat(), "observed": float(r["score"]),
-                     "mean": float(m), "quantiles": {f"{p:g}": float(v) for p, v in zip(QUANTILES, q)}})
+        rows.append(
+            {
+                "model": r["model"],
+                "benchmark": r["benchmark"],
+                "setting": r.get("setting", ""),
+                "reported_date": r["reported_date"].date().isoformat(),
+                "observed": float(r["score"]),
+                "mean": float(m),
+                "quantiles": {f"{p:g}": float(v) for p, v in zip(QUANTILES, q)},
+            }
+        )
     return rows
 
 
@@ -144,16 +157,33 @@ def _event_forecasts(idata, ds, thresholds, origin: pd.Timestamp, seed: int) -> 
         for h, d in zip(EVENT_HORIZONS_DAYS, by):
             happened = first is not None and first <= pd.Timestamp(d)
             resolved = happened or (newest is not None and newest >= pd.Timestamp(d))
-            out.append({"threshold": t.id, "by": d, "horizon_days": h, "prob": f["prob_by"][d],
-                        "outcome": (1 if happened else 0) if resolved else None,
-                        "crossed_on": first.date().isoformat() if happened else None,
-                        "crossed_by_model": who if happened else None})
+            out.append(
+                {
+                    "threshold": t.id,
+                    "by": d,
+                    "horizon_days": h,
+                    "prob": f["prob_by"][d],
+                    "outcome": (1 if happened else 0) if resolved else None,
+                    "crossed_on": first.date().isoformat() if happened else None,
+                    "crossed_by_model": who if happened else None,
+                }
+            )
     return out
 
 
-def run_backtest(ds, origin, *, horizon_days: int = DEFAULT_HORIZON_DAYS, seed: int = 1, methods=None,
-                 fit_kwargs: dict | None = None, config=None, sampler_config: SamplerConfig | None = None,
-                 thresholds=None, progressbar: bool = False) -> dict:
+def run_backtest(
+    ds,
+    origin,
+    *,
+    horizon_days: int = DEFAULT_HORIZON_DAYS,
+    seed: int = 1,
+    methods=None,
+    fit_kwargs: dict | None = None,
+    config=None,
+    sampler_config: SamplerConfig | None = None,
+    thresholds=None,
+    progressbar: bool = False,
+) -> dict:
     """Fit as of ``origin``, predict the targets with the model and each baseline, score them.
     Returns the JSON shape of ``forecast backtest --json`` (plus timings, diagnostics, events)."""
     from ..inference import fit_diagnostics, fit_model
@@ -175,8 +205,13 @@ def run_backtest(ds, origin, *, horizon_days: int = DEFAULT_HORIZON_DAYS, seed: 
     units = targets["unit"].to_numpy() if len(targets) else np.array([])
     samples = {"model": model_samples(idata, targets, seed=seed)}
     for name in methods:
-        samples[name] = B.baseline_samples(name, train.models, train.benchmarks, train.results, targets,
-                                           n_samples=N_SAMPLES, seed=seed) if len(targets) else np.empty((0, N_SAMPLES))
+        samples[name] = (
+            B.baseline_samples(
+                name, train.models, train.benchmarks, train.results, targets, n_samples=N_SAMPLES, seed=seed
+            )
+            if len(targets)
+            else np.empty((0, N_SAMPLES))
+        )
     scores = {k: score_samples(s, obs, units) for k, s in samples.items()}
     best = min((k for k in methods if scores[k]["crps"] is not None), key=lambda k: scores[k]["crps"], default=None)
     events = _event_forecasts(idata, ds, thresholds, origin, seed) if thresholds else []
@@ -187,18 +222,27 @@ def run_backtest(ds, origin, *, horizon_days: int = DEFAULT_HORIZON_DAYS, seed: 
         "predictions": _prediction_rows(targets, samples["model"]),
         "scores": scores,
         "best_baseline": best,
-        "ratio_to_best_baseline": (scores["model"]["crps"] / scores[best]["crps"]
-                                   if best and scores["model"]["crps"] is not None and scores[best]["crps"] else None),
+        "ratio_to_best_baseline": (
+            scores["model"]["crps"] / scores[best]["crps"]
+            if best and scores["model"]["crps"] is not None and scores[best]["crps"]
+            else None
+        ),
         "diagnostics": diag,
         "n_train_results": int(len(train.results)),
         "fit_seconds": fit_seconds,
         "events": events,
         # per-target arrays kept for pooling across origins (not part of the issue's JSON shape)
-        "_pooled": {"units": units.tolist(), "horizon_days": horizon.tolist(), "observed": obs.tolist(),
-                    "clusters": [f"{origin.date()}|{m}" for m in targets["model"]] if len(targets) else [],
-                    **{f"pit_{k}": pit(s, obs).tolist() for k, s in samples.items()},
-                    **{f"crps_{k}": crps(s, obs).tolist() if len(obs) else [] for k, s in samples.items()},
-                    **{f"cov{int(lv * 100)}_{k}": covered(s, obs, lv).tolist() if len(obs) else []
-                       for k, s in samples.items() for lv in LEVELS}},
+        "_pooled": {
+            "units": units.tolist(),
+            "horizon_days": horizon.tolist(),
+            "observed": obs.tolist(),
+            "clusters": [f"{origin.date()}|{m}" for m in targets["model"]] if len(targets) else [],
+            **{f"pit_{k}": pit(s, obs).tolist() for k, s in samples.items()},
+            **{f"crps_{k}": crps(s, obs).tolist() if len(obs) else [] for k, s in samples.items()},
+            **{
+                f"cov{int(lv * 100)}_{k}": covered(s, obs, lv).tolist() if len(obs) else []
+                for k, s in samples.items()
+                for lv in LEVELS
+            },
+        },
     }
-

@@ -156,7 +156,7 @@ def _fit_linear(X, z, coef=None, prior_sd: float = PRIOR_SD) -> _Linear:
     coef = np.asarray(coef, dtype=float)
     resid = z - D @ coef
     dof = max(n - D.shape[1], 0) + PRIOR_DOF
-    s2 = (float(resid @ resid) + PRIOR_DOF * prior_sd ** 2) / dof
+    s2 = (float(resid @ resid) + PRIOR_DOF * prior_sd**2) / dof
     w, V = np.linalg.eigh(np.linalg.pinv(D.T @ D) if n else np.ones((1, 1)))
     root = V * np.sqrt(np.clip(w, 0.0, None))
     return _Linear(coef, centre, tuple(keep), root, dof, s2)

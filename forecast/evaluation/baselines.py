@@ -53,15 +53,31 @@ trend; none publishes a predictive distribution for a single model's score, so t
 from __future__ import annotations
 
 import zlib
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 import numpy as np
 import pandas as pd
 
 from ..errors import ForecastError
-from .baseline_fits import (BENCHMARK_COLS, DEFAULT_N_SAMPLES, MIN_KNOWN_COMPUTE, MIN_TRAIN_CELLS, MODEL_COLS, RESULT_COLS, TARGET_COLS, _Scale, _constant, _fit_linear, _fit_link, _frontier, _one_pl, _pc1, _scales, _years)
-
+from .baseline_fits import (
+    BENCHMARK_COLS,
+    DEFAULT_N_SAMPLES,
+    MIN_KNOWN_COMPUTE,
+    MIN_TRAIN_CELLS,
+    MODEL_COLS,
+    RESULT_COLS,
+    TARGET_COLS,
+    _constant,
+    _fit_linear,
+    _fit_link,
+    _frontier,
+    _one_pl,
+    _pc1,
+    _Scale,
+    _scales,
+    _years,
+)
 
 # --------------------------------------------------------------------------------------------
 # Training data
@@ -78,10 +94,13 @@ class _Train:
 def _prepare(models: pd.DataFrame, benchmarks: pd.DataFrame, results: pd.DataFrame) -> _Train:
     scales = _scales(benchmarks)
     m = models.drop_duplicates("model").set_index("model")
-    mtab = pd.DataFrame({
-        "year": _years(m["release_date"]),
-        "log10c": np.log10(pd.to_numeric(m["train_flop"], errors="coerce").where(lambda s: s > 0)),
-    }, index=m.index)
+    mtab = pd.DataFrame(
+        {
+            "year": _years(m["release_date"]),
+            "log10c": np.log10(pd.to_numeric(m["train_flop"], errors="coerce").where(lambda s: s > 0)),
+        },
+        index=m.index,
+    )
     r = results[results["model"].isin(mtab.index) & results["benchmark"].isin(scales)].copy()
     r["score"] = pd.to_numeric(r["score"], errors="coerce")
     r = r[np.isfinite(r["score"])]
@@ -232,7 +251,7 @@ def _apollo_two_step(train: _Train, t: pd.DataFrame, b: str, rng: np.random.Gene
     return link.sample([theta], rng, n)
 
 
-def _target_and_others(train: "_Train", b: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+def _target_and_others(train: _Train, b: str) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Cells of benchmark ``b`` and of every other benchmark with at least three results (the
     inputs of the two-step methods: the target benchmark is kept out of the capability)."""
     cells = train.cells
@@ -283,7 +302,9 @@ def _observational_scaling(train: _Train, t: pd.DataFrame, b: str, rng: np.rando
         known = np.isfinite(mt["log10c"].to_numpy())
         use_c = ~own & np.isfinite(lc)
         if use_c.any() and known.sum() >= 4:
-            by_c = _fit_linear(np.column_stack([mt["log10c"].to_numpy()[known], mt["year"].to_numpy()[known]]), uu[known])
+            by_c = _fit_linear(
+                np.column_stack([mt["log10c"].to_numpy()[known], mt["year"].to_numpy()[known]]), uu[known]
+            )
             u[use_c] = by_c.sample([lc[use_c], t["year"].to_numpy()[use_c]], rng, n)
     return link.sample([u], rng, n)
 
@@ -306,21 +327,29 @@ class Baseline:
 
 METHODS: dict[str, Baseline] = {
     "epoch_compute_sigmoid": Baseline(
-        "epoch_compute_sigmoid", "https://epochai.org/blog/how-predictable-is-language-model-benchmark-performance",
+        "epoch_compute_sigmoid",
+        "https://epochai.org/blog/how-predictable-is-language-model-benchmark-performance",
         "per benchmark, a sigmoid in log10 training compute (unknown compute imputed from its date trend)",
-        _epoch_compute_sigmoid),
+        _epoch_compute_sigmoid,
+    ),
     "metr_date_trend": Baseline(
-        "metr_date_trend", "https://arxiv.org/abs/2503.14499",
+        "metr_date_trend",
+        "https://arxiv.org/abs/2503.14499",
         "per benchmark, a linear trend in release date on the logit/log2/Elo scale, fitted to frontier models",
-        _metr_date_trend),
+        _metr_date_trend,
+    ),
     "apollo_two_step": Baseline(
-        "apollo_two_step", "https://arxiv.org/abs/2502.15850",
+        "apollo_two_step",
+        "https://arxiv.org/abs/2502.15850",
         "release date -> latent capability (frontier trend) -> per-benchmark sigmoid",
-        _apollo_two_step),
+        _apollo_two_step,
+    ),
     "observational_scaling": Baseline(
-        "observational_scaling", "https://arxiv.org/abs/2405.10938",
+        "observational_scaling",
+        "https://arxiv.org/abs/2405.10938",
         "PC-1 of the other benchmarks -> per-benchmark sigmoid; PC-1 from compute and date when a model has no results",
-        _observational_scaling),
+        _observational_scaling,
+    ),
 }
 
 
@@ -339,8 +368,16 @@ def _rng(seed: int, method: str, benchmark: str) -> np.random.Generator:
     return np.random.default_rng([seed, zlib.crc32(method.encode()), zlib.crc32(benchmark.encode())])
 
 
-def baseline_samples(method: str, models: pd.DataFrame, benchmarks: pd.DataFrame, results: pd.DataFrame,
-                     targets: pd.DataFrame, *, n_samples: int = DEFAULT_N_SAMPLES, seed: int = 0) -> np.ndarray:
+def baseline_samples(
+    method: str,
+    models: pd.DataFrame,
+    benchmarks: pd.DataFrame,
+    results: pd.DataFrame,
+    targets: pd.DataFrame,
+    *,
+    n_samples: int = DEFAULT_N_SAMPLES,
+    seed: int = 0,
+) -> np.ndarray:
     """Predictive samples of a peer method for each target result.
 
     ``models``, ``benchmarks`` and ``results`` are what was known at the origin (typed frames as
@@ -371,8 +408,10 @@ def baseline_samples(method: str, models: pd.DataFrame, benchmarks: pd.DataFrame
     counts = train.cells["benchmark"].value_counts()
     thin = sorted(b for b in set(t["benchmark"]) if counts.get(b, 0) < MIN_TRAIN_CELLS)
     if thin:
-        raise ForecastError(f"{method}: benchmark(s) {', '.join(thin)} have fewer than {MIN_TRAIN_CELLS} "
-                            f"training results at the origin; drop those targets")
+        raise ForecastError(
+            f"{method}: benchmark(s) {', '.join(thin)} have fewer than {MIN_TRAIN_CELLS} "
+            f"training results at the origin; drop those targets"
+        )
     fn = METHODS[method].sampler
     with np.errstate(over="ignore", under="ignore"):
         for b, idx in t.groupby("benchmark", sort=True).groups.items():

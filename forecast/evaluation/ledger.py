@@ -20,7 +20,7 @@ import json
 import os
 import sqlite3
 from contextlib import closing
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pandas as pd
@@ -66,7 +66,7 @@ def resolve_ledger(path: str | Path | None = None) -> Path:
 
 
 def _now() -> str:
-    return datetime.now(timezone.utc).replace(microsecond=0).isoformat()
+    return datetime.now(UTC).replace(microsecond=0).isoformat()
 
 
 def connect(path: str | Path | None = None) -> sqlite3.Connection:
@@ -82,36 +82,64 @@ def connect(path: str | Path | None = None) -> sqlite3.Connection:
             if row is None:
                 conn.execute("INSERT INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
             elif int(row[0]) > SCHEMA_VERSION:
-                raise ForecastError(f"{path}: ledger schema {row[0]} is newer than this version of the tool "
-                                    f"({SCHEMA_VERSION}); upgrade the tool")
+                raise ForecastError(
+                    f"{path}: ledger schema {row[0]} is newer than this version of the tool "
+                    f"({SCHEMA_VERSION}); upgrade the tool"
+                )
     except sqlite3.DatabaseError as exc:
         raise ForecastError(f"{path}: not a usable forecast ledger ({exc})") from None
     return conn
 
 
 def thresholds_hash(thresholds) -> str:
-    text = json.dumps([[t.id, t.combine, [[c.benchmark, c.comparison, c.value, c.inference_multiplier]
-                                          for c in t.criteria]] for t in thresholds])
+    text = json.dumps(
+        [
+            [t.id, t.combine, [[c.benchmark, c.comparison, c.value, c.inference_multiplier] for c in t.criteria]]
+            for t in thresholds
+        ]
+    )
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
 def rule_json(threshold) -> str:
-    return json.dumps({"id": threshold.id, "combine": threshold.combine,
-                       "criteria": [{"benchmark": c.benchmark, "comparison": c.comparison, "value": c.value,
-                                     "inference_multiplier": c.inference_multiplier} for c in threshold.criteria]})
+    return json.dumps(
+        {
+            "id": threshold.id,
+            "combine": threshold.combine,
+            "criteria": [
+                {
+                    "benchmark": c.benchmark,
+                    "comparison": c.comparison,
+                    "value": c.value,
+                    "inference_multiplier": c.inference_multiplier,
+                }
+                for c in threshold.criteria
+            ],
+        }
+    )
 
 
 def threshold_from_rule(text: str):
     from ..forecasting.thresholds import Criterion, Threshold
 
     d = json.loads(text)
-    crit = tuple(Criterion(c["benchmark"], c["comparison"], float(c["value"]), float(c["inference_multiplier"]))
-                 for c in d["criteria"])
+    crit = tuple(
+        Criterion(c["benchmark"], c["comparison"], float(c["value"]), float(c["inference_multiplier"]))
+        for c in d["criteria"]
+    )
     return Threshold(d["id"], "", "", "", crit, d["combine"], "", "")
 
 
-def record(path, command: str, forecasts: list[dict], thresholds, *, fit_attrs: dict | None = None,
-           scenario: str = "baseline", args: dict | None = None) -> int | None:
+def record(
+    path,
+    command: str,
+    forecasts: list[dict],
+    thresholds,
+    *,
+    fit_attrs: dict | None = None,
+    scenario: str = "baseline",
+    args: dict | None = None,
+) -> int | None:
     """Record one run's forecasts in a single transaction. ``forecasts`` rows: threshold,
     as_of, by, prob. Returns the run id, or None when every forecast was already recorded by
     the same command from the same fit."""
@@ -125,25 +153,53 @@ def record(path, command: str, forecasts: list[dict], thresholds, *, fit_attrs: 
             # the same forecast re-issued (same command, fit, scenario, rule, as-of and date, e.g.
             # `make run` twice) is not a new forecast: it is recorded once
             if fid:
-                seen = {(t, r, a, b) for t, r, a, b in conn.execute(
-                    "SELECT f.threshold, f.rule, f.as_of, f.by_date FROM forecasts f JOIN runs r USING (run_id) "
-                    "WHERE r.command = ? AND r.fit_id = ? AND r.scenario = ?", (command, fid, scenario))}
-                forecasts = [f for f in forecasts
-                             if (f["threshold"], rule_json(by_id[f["threshold"]]), f["as_of"], f["by"]) not in seen]
+                seen = {
+                    (t, r, a, b)
+                    for t, r, a, b in conn.execute(
+                        "SELECT f.threshold, f.rule, f.as_of, f.by_date FROM forecasts f JOIN runs r USING (run_id) "
+                        "WHERE r.command = ? AND r.fit_id = ? AND r.scenario = ?",
+                        (command, fid, scenario),
+                    )
+                }
+                forecasts = [
+                    f
+                    for f in forecasts
+                    if (f["threshold"], rule_json(by_id[f["threshold"]]), f["as_of"], f["by"]) not in seen
+                ]
                 if not forecasts:
                     return None
             with conn:  # one transaction: all rows or none
                 cur = conn.execute(
                     "INSERT INTO runs (issued_at, command, fit_id, data_hash, thresholds_hash, seed, version, "
                     "scenario, as_of, args) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    (_now(), command, str(fit_attrs.get("fit_id", "")), str(fit_attrs.get("data_hash", "")),
-                     thresholds_hash(thresholds), int(fit_attrs.get("seed", 0) or 0), __version__, scenario,
-                     forecasts[0]["as_of"] if forecasts else "", json.dumps(args or {}, default=str)))
+                    (
+                        _now(),
+                        command,
+                        str(fit_attrs.get("fit_id", "")),
+                        str(fit_attrs.get("data_hash", "")),
+                        thresholds_hash(thresholds),
+                        int(fit_attrs.get("seed", 0) or 0),
+                        __version__,
+                        scenario,
+                        forecasts[0]["as_of"] if forecasts else "",
+                        json.dumps(args or {}, default=str),
+                    ),
+                )
                 run_id = cur.lastrowid
                 conn.executemany(
                     "INSERT INTO forecasts (run_id, threshold, rule, as_of, by_date, prob) VALUES (?, ?, ?, ?, ?, ?)",
-                    [(run_id, f["threshold"], rule_json(by_id[f["threshold"]]), f["as_of"], f["by"], float(f["prob"]))
-                     for f in forecasts])
+                    [
+                        (
+                            run_id,
+                            f["threshold"],
+                            rule_json(by_id[f["threshold"]]),
+                            f["as_of"],
+                            f["by"],
+                            float(f["prob"]),
+                        )
+                        for f in forecasts
+                    ],
+                )
         except sqlite3.DatabaseError as exc:
             raise ForecastError(f"{resolve_ledger(path)}: could not record forecasts ({exc})") from None
     return run_id
@@ -151,8 +207,11 @@ def record(path, command: str, forecasts: list[dict], thresholds, *, fit_attrs: 
 
 def forecasts_from_predict(result: dict) -> list[dict]:
     """Ledger rows from a ``predict``-shaped dict."""
-    return [{"threshold": t["id"], "as_of": result["as_of"], "by": d, "prob": p}
-            for t in result["thresholds"] for d, p in t["prob_by"].items()]
+    return [
+        {"threshold": t["id"], "as_of": result["as_of"], "by": d, "prob": p}
+        for t in result["thresholds"]
+        for d, p in t["prob_by"].items()
+    ]
 
 
 def score_open(path, ds) -> dict:
@@ -176,11 +235,12 @@ def score_open(path, ds) -> dict:
                 outcome = 0
             else:
                 continue
-            updates.append((outcome, first.date().isoformat() if outcome else None, _now(),
-                            (prob - outcome) ** 2, fid))
+            updates.append((outcome, first.date().isoformat() if outcome else None, _now(), (prob - outcome) ** 2, fid))
         with conn:
-            conn.executemany("UPDATE forecasts SET outcome = ?, crossed_on = ?, scored_at = ?, brier = ? "
-                             "WHERE forecast_id = ?", updates)
+            conn.executemany(
+                "UPDATE forecasts SET outcome = ?, crossed_on = ?, scored_at = ?, brier = ? WHERE forecast_id = ?",
+                updates,
+            )
         scored = len(updates)
         n_open = conn.execute("SELECT COUNT(*) FROM forecasts WHERE outcome IS NULL").fetchone()[0]
     return {"scored_now": scored, "still_open": int(n_open)}
@@ -191,7 +251,9 @@ def table(path) -> pd.DataFrame:
     with closing(connect(path)) as conn:
         return pd.read_sql_query(
             "SELECT f.*, r.command, r.issued_at, r.fit_id, r.data_hash, r.thresholds_hash, r.seed, r.version, "
-            "r.scenario FROM forecasts f JOIN runs r USING (run_id) ORDER BY f.forecast_id", conn)
+            "r.scenario FROM forecasts f JOIN runs r USING (run_id) ORDER BY f.forecast_id",
+            conn,
+        )
 
 
 def report(path) -> dict:
@@ -202,15 +264,26 @@ def report(path) -> dict:
     # a threshold already crossed in the data when the forecast was issued tells nothing about
     # forecasting skill: counted, but left out of the scores
     known = scored["crossed_on"].notna() & (scored["crossed_on"].astype(str) <= scored["as_of"].astype(str))
-    out = {"n_forecasts": int(len(df)), "n_scored": int(len(scored)), "n_open": int(df["outcome"].isna().sum()),
-           "n_already_crossed_when_issued": int(known.sum())}
+    out = {
+        "n_forecasts": int(len(df)),
+        "n_scored": int(len(scored)),
+        "n_open": int(df["outcome"].isna().sum()),
+        "n_already_crossed_when_issued": int(known.sum()),
+    }
     scored = scored[~known]
     if scored.empty:
         out.update({"brier": None, "by_command": [], "reliability": []})
         return out
     out["brier"] = float(scored["brier"].mean())
-    out["by_command"] = [{"command": c, "n": int(len(g)), "brier": float(g["brier"].mean()),
-                          "mean_prob": float(g["prob"].mean()), "observed_rate": float(g["outcome"].mean())}
-                         for c, g in scored.groupby("command")]
+    out["by_command"] = [
+        {
+            "command": c,
+            "n": int(len(g)),
+            "brier": float(g["brier"].mean()),
+            "mean_prob": float(g["prob"].mean()),
+            "observed_rate": float(g["outcome"].mean()),
+        }
+        for c, g in scored.groupby("command")
+    ]
     out["reliability"] = reliability(scored["prob"].to_numpy(float), scored["outcome"].to_numpy(float))
     return out

@@ -57,8 +57,9 @@ def parse_origins(text: str) -> list[str]:
     return sorted(set(out))
 
 
-def origin_job(data_dir: str, origin: str, horizon_days: int, seed: int, fit_kwargs: dict | None,
-               thresholds_path: str | None) -> dict:
+def origin_job(
+    data_dir: str, origin: str, horizon_days: int, seed: int, fit_kwargs: dict | None, thresholds_path: str | None
+) -> dict:
     """One origin, self-contained (loads its own data) so it can run in another process or on
     a Dask worker."""
     import warnings
@@ -70,19 +71,32 @@ def origin_job(data_dir: str, origin: str, horizon_days: int, seed: int, fit_kwa
     return BT.run_backtest(ds, origin, horizon_days=horizon_days, seed=seed, fit_kwargs=fit_kwargs, thresholds=ths)
 
 
-def run_origins(data_dir, origins: list[str], *, horizon_days: int, seed: int, fit_kwargs=None,
-                thresholds_path=None, workers: int = 1, dask_scheduler: str | None = None,
-                progress=None) -> list[dict]:
+def run_origins(
+    data_dir,
+    origins: list[str],
+    *,
+    horizon_days: int,
+    seed: int,
+    fit_kwargs=None,
+    thresholds_path=None,
+    workers: int = 1,
+    dask_scheduler: str | None = None,
+    progress=None,
+) -> list[dict]:
     """Run every origin; ``progress(done, total, origin)`` is called as each finishes."""
-    args = [(str(data_dir), o, int(horizon_days), int(seed), fit_kwargs,
-             str(thresholds_path) if thresholds_path else None) for o in origins]
+    args = [
+        (str(data_dir), o, int(horizon_days), int(seed), fit_kwargs, str(thresholds_path) if thresholds_path else None)
+        for o in origins
+    ]
     results = []
     if dask_scheduler:
         try:
-            from distributed import Client, as_completed as dask_completed
+            from distributed import Client
+            from distributed import as_completed as dask_completed
         except ImportError:
-            raise ForecastError("--dask-scheduler needs the optional 'dask' extra: "
-                                "pip install 'capability-forecast[dask]'") from None
+            raise ForecastError(
+                "--dask-scheduler needs the optional 'dask' extra: pip install 'capability-forecast[dask]'"
+            ) from None
         try:
             client = Client(dask_scheduler, timeout=DASK_CONNECT_TIMEOUT)
         except (OSError, TimeoutError) as exc:
@@ -139,11 +153,18 @@ def pooled_report(per_origin: list[dict]) -> dict:
     # bound with a much smaller n_effective is weak evidence.
     clusters = pooled.get("clusters") or [str(i) for i in range(n)]
     coverage = []
-    for lv in (SC.LEVELS if "model" in scores else ()):
+    for lv in SC.LEVELS if "model" in scores else ():
         hits = pooled[f"cov{int(lv * 100)}_model"]
         deff = SC.design_effect(hits, clusters) if len(clusters) == len(hits) else 1.0
-        coverage.append({"nominal": lv, "observed": scores["model"][f"coverage{int(lv * 100)}"], "n": n,
-                         "n_effective": max(1, int(round(n / deff))), "bounds95": list(SC.binomial_bounds(n, lv))})
+        coverage.append(
+            {
+                "nominal": lv,
+                "observed": scores["model"][f"coverage{int(lv * 100)}"],
+                "n": n,
+                "n_effective": max(1, int(round(n / deff))),
+                "bounds95": list(SC.binomial_bounds(n, lv)),
+            }
+        )
     flags = SC.calibration_flags({c["nominal"]: (c["observed"], n) for c in coverage}) if n else []
     pit_vals = np.asarray(pooled.get("pit_model", []), dtype=float)
     hist = np.histogram(pit_vals, bins=PIT_BINS, range=(0, 1))[0].tolist() if len(pit_vals) else []
@@ -152,36 +173,67 @@ def pooled_report(per_origin: list[dict]) -> dict:
     for lo, hi in zip(HORIZON_BINS[:-1], HORIZON_BINS[1:]):
         sel = (hz > lo) & (hz <= hi) & frac
         if sel.any():
-            by_h.append({"horizon_days": f"{lo + 1}-{hi}" if hi < 10_000 else f">{lo}", "n": int(sel.sum()),
-                         **{m: float(np.asarray(pooled[f"crps_{m}"])[sel].mean()) for m in methods}})
+            by_h.append(
+                {
+                    "horizon_days": f"{lo + 1}-{hi}" if hi < 10_000 else f">{lo}",
+                    "n": int(sel.sum()),
+                    **{m: float(np.asarray(pooled[f"crps_{m}"])[sel].mean()) for m in methods},
+                }
+            )
     events = [e | {"origin": r["origin"]} for r in per_origin for e in r.get("events", [])]
     resolved = [e for e in events if e["outcome"] is not None]
-    ev = {"n": len(events), "n_resolved": len(resolved),
-          "brier": float(np.mean([(e["prob"] - e["outcome"]) ** 2 for e in resolved])) if resolved else None,
-          "reliability": reliability([e["prob"] for e in resolved], [e["outcome"] for e in resolved]) if resolved else []}
+    ev = {
+        "n": len(events),
+        "n_resolved": len(resolved),
+        "brier": float(np.mean([(e["prob"] - e["outcome"]) ** 2 for e in resolved])) if resolved else None,
+        "reliability": reliability([e["prob"] for e in resolved], [e["outcome"] for e in resolved]) if resolved else [],
+    }
     return {
         "origins": [r["origin"] for r in per_origin],
         "scores": scores,
         "best_baseline": best,
-        "ratio_to_best_baseline": (scores["model"]["crps"] / scores[best]["crps"]) if best and scores["model"]["crps"] else None,
+        "ratio_to_best_baseline": (scores["model"]["crps"] / scores[best]["crps"])
+        if best and scores["model"]["crps"]
+        else None,
         "coverage": coverage,
         "flags": flags,
         "pit": pit_vals.tolist(),
         "pit_histogram": hist,
         "crps_by_horizon": by_h,
         "events": ev,
-        "per_origin": [{"origin": r["origin"], "n": r["scores"]["model"]["n"], "n_train_results": r["n_train_results"],
-                        "fit_seconds": r["fit_seconds"], "diagnostics": r["diagnostics"],
-                        "ratio_to_best_baseline": r["ratio_to_best_baseline"],
-                        "scores": {m: {k: s[k] for k in ("crps", "coverage50", "coverage80", "coverage95", "n")}
-                                   for m, s in r["scores"].items()}} for r in per_origin],
+        "per_origin": [
+            {
+                "origin": r["origin"],
+                "n": r["scores"]["model"]["n"],
+                "n_train_results": r["n_train_results"],
+                "fit_seconds": r["fit_seconds"],
+                "diagnostics": r["diagnostics"],
+                "ratio_to_best_baseline": r["ratio_to_best_baseline"],
+                "scores": {
+                    m: {k: s[k] for k in ("crps", "coverage50", "coverage80", "coverage95", "n")}
+                    for m, s in r["scores"].items()
+                },
+            }
+            for r in per_origin
+        ],
         "event_forecasts": events,
     }
 
 
-def run_recalibrate(data=None, origins=None, *, quarterly_from: str | None = None, horizon_days: int = BT.DEFAULT_HORIZON_DAYS,
-                    seed: int = 1, workers: int = 2, dask_scheduler: str | None = None, fit_kwargs=None,
-                    thresholds_path=None, ledger=None, progress=None) -> dict:
+def run_recalibrate(
+    data=None,
+    origins=None,
+    *,
+    quarterly_from: str | None = None,
+    horizon_days: int = BT.DEFAULT_HORIZON_DAYS,
+    seed: int = 1,
+    workers: int = 2,
+    dask_scheduler: str | None = None,
+    fit_kwargs=None,
+    thresholds_path=None,
+    ledger=None,
+    progress=None,
+) -> dict:
     """Backtests at each origin, the pooled report, ledger recording and scoring. The report
     is returned; ``forecast.reports.recalibration.write_report`` writes it."""
     from ..inference import SamplerConfig, fit_id
@@ -200,11 +252,21 @@ def run_recalibrate(data=None, origins=None, *, quarterly_from: str | None = Non
         origins = quarter_ends(quarterly_from, newest)
     late = [o for o in origins if pd.Timestamp(o) >= newest]
     if late:
-        raise ForecastError(f"origin(s) {', '.join(late)} on or after the newest result ({newest.date()}): nothing to score")
+        raise ForecastError(
+            f"origin(s) {', '.join(late)} on or after the newest result ({newest.date()}): nothing to score"
+        )
     t0 = time.perf_counter()
-    per_origin = run_origins(data_dir, origins, horizon_days=horizon_days, seed=seed, fit_kwargs=fit_kwargs,
-                             thresholds_path=thresholds_path, workers=workers, dask_scheduler=dask_scheduler,
-                             progress=progress)
+    per_origin = run_origins(
+        data_dir,
+        origins,
+        horizon_days=horizon_days,
+        seed=seed,
+        fit_kwargs=fit_kwargs,
+        thresholds_path=thresholds_path,
+        workers=workers,
+        dask_scheduler=dask_scheduler,
+        progress=progress,
+    )
     rep = pooled_report(per_origin)
     rep["horizon_days"] = int(horizon_days)
     rep["seconds"] = time.perf_counter() - t0
@@ -214,11 +276,22 @@ def run_recalibrate(data=None, origins=None, *, quarterly_from: str | None = Non
     # the data now settle, including forecasts recorded by earlier runs
     cfg, scfg = ModelConfig(), SamplerConfig()
     for r in per_origin:
-        rows = [{"threshold": e["threshold"], "as_of": r["origin"], "by": e["by"], "prob": e["prob"]} for e in r["events"]]
+        rows = [
+            {"threshold": e["threshold"], "as_of": r["origin"], "by": e["by"], "prob": e["prob"]} for e in r["events"]
+        ]
         if rows:
-            L.record(ledger, "recalibrate", rows, ths, scenario="baseline", args={"horizon_days": horizon_days},
-                     fit_attrs={"fit_id": fit_id(cfg, scfg, ds.data_hash, r["origin"], seed), "data_hash": ds.data_hash,
-                                "seed": seed})
+            L.record(
+                ledger,
+                "recalibrate",
+                rows,
+                ths,
+                scenario="baseline",
+                args={"horizon_days": horizon_days},
+                fit_attrs={
+                    "fit_id": fit_id(cfg, scfg, ds.data_hash, r["origin"], seed),
+                    "data_hash": ds.data_hash,
+                    "seed": seed,
+                },
+            )
     rep["ledger"] = {"path": str(L.resolve_ledger(ledger)), **L.score_open(ledger, ds), "report": L.report(ledger)}
     return rep
-

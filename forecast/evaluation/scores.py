@@ -74,8 +74,9 @@ def design_effect(indicator, clusters) -> float:
     return float(1 + (m0 - 1) * icc)
 
 
-def calibration_flags(coverage: dict[float, tuple[float, int]], alpha: float = 0.05,
-                      effective_n: dict[float, float] | None = None) -> list[str]:
+def calibration_flags(
+    coverage: dict[float, tuple[float, int]], alpha: float = 0.05, effective_n: dict[float, float] | None = None
+) -> list[str]:
     """Levels whose observed coverage lies outside the two-sided binomial bounds (``alpha``).
     ``coverage`` maps nominal level to (observed rate, n). ``effective_n`` may shrink n for
     correlated targets (several results of one model are not independent)."""
@@ -85,8 +86,9 @@ def calibration_flags(coverage: dict[float, tuple[float, int]], alpha: float = 0
         lo, hi = binomial_bounds(n_eff, lev, alpha)
         if n_eff and not lo <= rate <= hi:
             side = "too narrow" if rate < lo else "too wide"
-            flags.append(f"{int(lev * 100)}% intervals cover {rate:.0%} of {n} results "
-                         f"(acceptable {lo:.0%}-{hi:.0%}): {side}")
+            flags.append(
+                f"{int(lev * 100)}% intervals cover {rate:.0%} of {n} results (acceptable {lo:.0%}-{hi:.0%}): {side}"
+            )
     return flags
 
 
@@ -99,6 +101,13 @@ def reliability(prob, outcome, bins=(0.0, 0.1, 0.3, 0.5, 0.7, 0.9, 1.0)) -> list
     for k in range(len(bins) - 1):
         m = idx == k
         if m.any():
-            rows.append({"bin_lo": bins[k], "bin_hi": bins[k + 1], "n": int(m.sum()),
-                         "mean_forecast": float(prob[m].mean()), "observed_freq": float(outcome[m].mean())})
+            rows.append(
+                {
+                    "bin_lo": bins[k],
+                    "bin_hi": bins[k + 1],
+                    "n": int(m.sum()),
+                    "mean_forecast": float(prob[m].mean()),
+                    "observed_freq": float(outcome[m].mean()),
+                }
+            )
     return rows

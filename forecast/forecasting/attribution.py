@@ -29,8 +29,9 @@ def _default_capability(post, inputs, domain: str | None) -> np.ndarray:
     return theta + rho[:, None] * inputs.reasoning_model[None, :].astype(float)
 
 
-def frontier_models(idata, start: str = O1_ANNOUNCEMENT, end: str | None = None,
-                    domain: str | None = None) -> tuple[str, str]:
+def frontier_models(
+    idata, start: str = O1_ANNOUNCEMENT, end: str | None = None, domain: str | None = None
+) -> tuple[str, str]:
     """The model with the highest posterior-mean default capability released on or before
     ``start``, and the one released on or before ``end`` (default: the newest release)."""
     inputs = inputs_from_idata(idata)
@@ -48,9 +49,16 @@ def frontier_models(idata, start: str = O1_ANNOUNCEMENT, end: str | None = None,
     return inputs.model_ids[old], inputs.model_ids[new]
 
 
-def attribute_gain(idata, start: str = O1_ANNOUNCEMENT, end: str | None = None, *,
-                   old_model: str | None = None, new_model: str | None = None, domain: str | None = None,
-                   ci_prob: float = CI_PROB) -> pd.DataFrame:
+def attribute_gain(
+    idata,
+    start: str = O1_ANNOUNCEMENT,
+    end: str | None = None,
+    *,
+    old_model: str | None = None,
+    new_model: str | None = None,
+    domain: str | None = None,
+    ci_prob: float = CI_PROB,
+) -> pd.DataFrame:
     """Decompose ``theta(new) - theta(old)`` at default settings, per posterior draw:
 
     - training_compute: ``beta_c * (log10C_new - log10C_old)`` (unknown compute: its posterior draws)
@@ -81,8 +89,9 @@ def attribute_gain(idata, start: str = O1_ANNOUNCEMENT, end: str | None = None, 
         comp["training_compute"] = stack(post, "beta_c") * (lc[:, j] - lc[:, i])
     if "beta_t" in post:
         config = config_from_idata(idata)
-        comp["algorithmic_progress"] = (date_effect(post, config, inputs.t_model[j])
-                                        - date_effect(post, config, inputs.t_model[i]))
+        comp["algorithmic_progress"] = date_effect(post, config, inputs.t_model[j]) - date_effect(
+            post, config, inputs.t_model[i]
+        )
     if "rho" in post:
         rho = stack(post, "rho") if domain is None else stack(post, "rho_domain")[:, inputs.domains.index(domain)]
         comp["test_time_compute"] = rho * (float(inputs.reasoning_model[j]) - float(inputs.reasoning_model[i]))
@@ -92,14 +101,24 @@ def attribute_gain(idata, start: str = O1_ANNOUNCEMENT, end: str | None = None, 
     tot_mean = float(np.mean(total))
     rows = []
     for name, x in comp.items():
-        rows.append({
-            "component": name,
-            "mean": float(np.mean(x)),
-            "lower": float(np.quantile(x, lo_q)),
-            "upper": float(np.quantile(x, hi_q)),
-            "share": float(np.mean(x) / tot_mean) if tot_mean != 0 else np.nan,
-        })
+        rows.append(
+            {
+                "component": name,
+                "mean": float(np.mean(x)),
+                "lower": float(np.quantile(x, lo_q)),
+                "upper": float(np.quantile(x, hi_q)),
+                "share": float(np.mean(x) / tot_mean) if tot_mean != 0 else np.nan,
+            }
+        )
     df = pd.DataFrame(rows).set_index("component")
-    df.attrs.update({"old_model": old_model, "new_model": new_model, "start": start, "end": end,
-                     "domain": domain or "global", "ci_prob": ci_prob})
+    df.attrs.update(
+        {
+            "old_model": old_model,
+            "new_model": new_model,
+            "start": start,
+            "end": end,
+            "domain": domain or "global",
+            "ci_prob": ci_prob,
+        }
+    )
     return df

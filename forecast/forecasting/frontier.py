@@ -6,7 +6,8 @@ at the recent release rate, each with training compute from the fitted compute t
 capability deviation (``sigma_model``), reasoning by default with the recent share, and the date
 term (algorithmic progress). A threshold is crossed by D when some model released by D meets all
 (or any) of its criteria: with its best reported score where it has one on that benchmark, else
-with a predictive score that includes benchmark noise. Because the same simulated models are reused for every date, P(crossed by D) never decreases with D.
+with a predictive score that includes benchmark noise. Because the same simulated models are
+reused for every date, P(crossed by D) never decreases with D.
 """
 
 from __future__ import annotations
@@ -28,11 +29,6 @@ DEFAULT_HORIZON_YEARS = 6
 CROSSING_INTERVAL = 0.8
 
 
-
-
-
-
-
 @dataclass
 class FrontierSim:
     """Per draw, per candidate model: release time, capability (before test-time terms),
@@ -52,8 +48,9 @@ def _years(ts, ref: str) -> np.ndarray:
     return M.years_since(pd.Series(pd.to_datetime(ts)), ref)
 
 
-def simulate_frontier(idata, until: pd.Timestamp, *, scenario: Scenario | None = None, seed: int = 0,
-                      max_draws: int = 1000) -> FrontierSim:
+def simulate_frontier(
+    idata, until: pd.Timestamp, *, scenario: Scenario | None = None, seed: int = 0, max_draws: int = 1000
+) -> FrontierSim:
     scenario = scenario or SCENARIOS["baseline"]
     inputs = M.inputs_from_idata(idata)
     config = M.config_from_idata(idata)
@@ -99,14 +96,17 @@ def simulate_frontier(idata, until: pd.Timestamp, *, scenario: Scenario | None =
     if config.has_date:
         t_eff = t_new if scenario.algorithmic_progress else np.minimum(t_new, as_of_t)
         recent = p("beta_t_recent")
-        th_new = th_new + date_term(p("beta_t")[:, None], None if recent is None else recent[:, None],
-                                      knot_years(config), t_eff)
+        th_new = th_new + date_term(
+            p("beta_t")[:, None], None if recent is None else recent[:, None], knot_years(config), t_eff
+        )
     reason_new = rng.uniform(size=(n, width)) < share
     mult_new = np.where(valid, scenario.test_time_oom_per_year * np.maximum(t_new - as_of_t, 0), 0.0)
     t_new = np.where(valid, t_new, np.inf)  # empty slots are never released
     theta = np.concatenate([p("theta"), th_new], axis=1)
     t_all = np.concatenate([np.broadcast_to(t_fit, (n, len(t_fit))), t_new], axis=1)
-    reasoning = np.concatenate([np.broadcast_to(inputs.reasoning_model.astype(bool), (n, len(t_fit))), reason_new], axis=1)
+    reasoning = np.concatenate(
+        [np.broadcast_to(inputs.reasoning_model.astype(bool), (n, len(t_fit))), reason_new], axis=1
+    )
     mult = np.concatenate([np.zeros((n, len(t_fit))), mult_new], axis=1)
     return FrontierSim(as_of, t_all, theta, reasoning, mult, len(t_fit), keep, sub)
 
@@ -121,7 +121,9 @@ def observed_best(inputs, b: int, max_log10_mult: float = 0.0) -> np.ndarray:
     return best
 
 
-def _scores(idata, sim: FrontierSim, benchmark: str, extra_log10_mult: float, seed: int, noise: bool = True) -> np.ndarray:
+def _scores(
+    idata, sim: FrontierSim, benchmark: str, extra_log10_mult: float, seed: int, noise: bool = True
+) -> np.ndarray:
     """Score of every candidate model on ``benchmark`` at its default setting (plus the
     scenario's and the criterion's test-time compute), shape (draws, models).
 
@@ -152,7 +154,7 @@ def _scores(idata, sim: FrontierSim, benchmark: str, extra_log10_mult: float, se
     else:
         y = eta + (sigma[:, [b]] * rng.standard_normal(eta.shape) if noise else 0.0)
         y = y + inputs.y_center[b]
-        out = y * 400.0 if unit == 1 else 2.0 ** y
+        out = y * 400.0 if unit == 1 else 2.0**y
     seen = observed_best(inputs, b, extra_log10_mult)
     known = np.flatnonzero(np.isfinite(seen))
     out[:, known] = seen[known]
@@ -175,17 +177,34 @@ def crossing_times(idata, threshold: Threshold, sim: FrontierSim, *, seed: int =
     return t.min(axis=1)
 
 
-def threshold_forecast(idata, thresholds: list[Threshold], by: list[str] | None = None, *,
-                       scenario: str = "baseline", seed: int = 0, horizon_years: float = DEFAULT_HORIZON_YEARS,
-                       max_draws: int = 1000) -> dict:
+def _quantile_date(tc: np.ndarray, q: float, ref: pd.Timestamp) -> str | None:
+    """The ``q`` quantile of crossing times (years since ``ref``) as a date; None past the
+    simulation (no interpolation towards +inf)."""
+    v = np.quantile(tc, q, method="inverted_cdf")
+    return None if not np.isfinite(v) else (ref + pd.to_timedelta(v * 365.25, unit="D")).date().isoformat()
+
+
+def threshold_forecast(
+    idata,
+    thresholds: list[Threshold],
+    by: list[str] | None = None,
+    *,
+    scenario: str = "baseline",
+    seed: int = 0,
+    horizon_years: float = DEFAULT_HORIZON_YEARS,
+    max_draws: int = 1000,
+) -> dict:
     """P(crossed by each date), the median crossing date and its 80% interval, per threshold.
     Returns a JSON-ready dict (the shape of ``forecast predict --json``)."""
     config = M.config_from_idata(idata)
     sc = get_scenario(scenario)
     sim0 = simulate_frontier(idata, pd.Timestamp("2000-01-01"), scenario=sc, seed=seed, max_draws=1)
     as_of = sim0.as_of
-    by_dates = sorted(pd.Timestamp(d) for d in by) if by else \
-        [pd.Timestamp(f"{y}-12-31") for y in range(as_of.year, as_of.year + int(horizon_years) + 1)]
+    by_dates = (
+        sorted(pd.Timestamp(d) for d in by)
+        if by
+        else [pd.Timestamp(f"{y}-12-31") for y in range(as_of.year, as_of.year + int(horizon_years) + 1)]
+    )
     until = max(by_dates[-1], as_of + pd.DateOffset(years=int(horizon_years)))
     sim = simulate_frontier(idata, until, scenario=sc, seed=seed, max_draws=max_draws)
     ref = pd.Timestamp(config.ref_date)
@@ -199,24 +218,40 @@ def threshold_forecast(idata, thresholds: list[Threshold], by: list[str] | None 
             td = float(_years([d], config.ref_date)[0])
             prob_by[d.date().isoformat()] = float(np.mean(tc <= td))
 
-        def to_date(q):
-            v = np.quantile(tc, q, method="inverted_cdf")  # no interpolation towards +inf
-            return None if not np.isfinite(v) else (ref + pd.to_timedelta(v * 365.25, unit="D")).date().isoformat()
+        out.append(
+            {
+                "id": th.id,
+                "framework": th.framework,
+                "level": th.level,
+                "rule": th.rule,
+                "prob_by": prob_by,
+                "prob_already": already,
+                "median_crossing": _quantile_date(tc, 0.5, ref),
+                "crossing_interval_80": [_quantile_date(tc, lo_q, ref), _quantile_date(tc, hi_q, ref)],
+                "source_url": th.source_url,
+                "_crossing_years": tc,
+            }
+        )
+    return {
+        "as_of": as_of.date().isoformat(),
+        "scenario": sc.name,
+        "scenario_description": sc.description,
+        "until": until.date().isoformat(),
+        "n_draws": int(sim.theta.shape[0]),
+        "thresholds": out,
+    }
 
-        out.append({
-            "id": th.id, "framework": th.framework, "level": th.level, "rule": th.rule,
-            "prob_by": prob_by, "prob_already": already,
-            "median_crossing": to_date(0.5),
-            "crossing_interval_80": [to_date(lo_q), to_date(hi_q)],
-            "source_url": th.source_url,
-            "_crossing_years": tc,
-        })
-    return {"as_of": as_of.date().isoformat(), "scenario": sc.name, "scenario_description": sc.description,
-            "until": until.date().isoformat(), "n_draws": int(sim.theta.shape[0]), "thresholds": out}
 
-
-def frontier_quantiles(idata, benchmarks: list[str], dates: list[pd.Timestamp], *, scenario: str = "baseline",
-                       seed: int = 0, max_draws: int = 1000, qs=(0.05, 0.1, 0.5, 0.9, 0.95)) -> pd.DataFrame:
+def frontier_quantiles(
+    idata,
+    benchmarks: list[str],
+    dates: list[pd.Timestamp],
+    *,
+    scenario: str = "baseline",
+    seed: int = 0,
+    max_draws: int = 1000,
+    qs=(0.05, 0.1, 0.5, 0.9, 0.95),
+) -> pd.DataFrame:
     """Quantiles of the best predictive score among models released by each date, per benchmark."""
     sc = get_scenario(scenario)
     sim = simulate_frontier(idata, max(dates), scenario=sc, seed=seed, max_draws=max_draws)

@@ -41,8 +41,9 @@ def forecastable(ths, idata) -> tuple[list, list[dict]]:
     return ok, skipped
 
 
-def predict_from_idata(idata, *, threshold_ids=None, by=None, scenario="baseline", thresholds_path=None,
-                       seed: int = 1) -> dict:
+def predict_from_idata(
+    idata, *, threshold_ids=None, by=None, scenario="baseline", thresholds_path=None, seed: int = 1
+) -> dict:
     get_scenario(scenario)  # an unknown scenario is reported before anything else
     for d in by or []:
         _, msg = parse_date(d)
@@ -51,22 +52,27 @@ def predict_from_idata(idata, *, threshold_ids=None, by=None, scenario="baseline
     ths = select(load_thresholds(thresholds_path, registry_units(idata)), threshold_ids)
     ths, skipped = forecastable(ths, idata)
     if not ths:
-        raise ForecastError("none of the selected thresholds can be forecast from this fit: "
-                            + "; ".join(f"{x['id']}: {x['reason']}" for x in skipped))
+        raise ForecastError(
+            "none of the selected thresholds can be forecast from this fit: "
+            + "; ".join(f"{x['id']}: {x['reason']}" for x in skipped)
+        )
     fc = threshold_forecast(idata, ths, by, scenario=scenario, seed=seed)
     fc["skipped"] = skipped
     dates = [pd.Timestamp(d) for d in fc["thresholds"][0]["prob_by"]] if fc["thresholds"] else []
     benches = sorted({c.benchmark for t in ths for c in t.criteria})
-    fq = frontier_quantiles(idata, benches, dates, scenario=scenario, seed=seed) if benches and dates else pd.DataFrame()
+    fq = (
+        frontier_quantiles(idata, benches, dates, scenario=scenario, seed=seed) if benches and dates else pd.DataFrame()
+    )
     for t in fc["thresholds"]:
         t.pop("_crossing_years", None)
     fc["frontier"] = fq.to_dict(orient="records")
-    fc["fit"] = {k: (lambda v: v.item() if hasattr(v, "item") else v)(idata.attrs.get(k))
-                 for k in ("fit_id", "data_hash", "seed", "forecast_version")}
+    fc["fit"] = {
+        k: (lambda v: v.item() if hasattr(v, "item") else v)(idata.attrs.get(k))
+        for k in ("fit_id", "data_hash", "seed", "forecast_version")
+    }
     fc["crossing_interval"] = CROSSING_INTERVAL
     return fc
 
 
 def predict(fit: str | Path, **kwargs) -> dict:
     return predict_from_idata(load_fit(fit), **kwargs)
-

@@ -25,8 +25,13 @@ def _thin(idata, max_draws: int, seed: int):
         return idata
     keep = np.sort(np.random.default_rng(seed).choice(n, size=max_draws, replace=False))
     sub = select_draws(post, keep)
-    tree = xr.DataTree.from_dict({"posterior": sub, "constant_data": idata["constant_data"].to_dataset(),
-                                  "observed_data": idata["observed_data"].to_dataset()})
+    tree = xr.DataTree.from_dict(
+        {
+            "posterior": sub,
+            "constant_data": idata["constant_data"].to_dataset(),
+            "observed_data": idata["observed_data"].to_dataset(),
+        }
+    )
     tree.attrs.update(idata.attrs)
     return tree
 
@@ -53,15 +58,24 @@ def _expected_grid(thin, bench: str, as_of: pd.Timestamp, xs, ys, seed: int) -> 
     z = np.empty((len(ys), len(xs)))
     rows = pd.DataFrame({"model": "hypothetical", "benchmark": bench, "inference_multiplier": 10.0 ** np.asarray(ys)})
     for j, c in enumerate(xs):
-        models = pd.DataFrame({"model": ["hypothetical"], "release_date": [as_of], "train_flop": [10.0 ** c],
-                               "reasoning": [True]})
+        models = pd.DataFrame(
+            {"model": ["hypothetical"], "release_date": [as_of], "train_flop": [10.0**c], "reasoning": [True]}
+        )
         pred = M.predict_scores(thin, rows, models, seed=seed, noise=False)
         z[:, j] = pred["expected"].median(dim=("chain", "draw")).values
     return z
 
 
-def compute_surface(idata, as_of: pd.Timestamp, *, seed: int = 1, benchmark: str | None = None,
-                    max_draws: int = SURFACE_DRAWS, n_x: int = 21, n_y: int = 16) -> dict | None:
+def compute_surface(
+    idata,
+    as_of: pd.Timestamp,
+    *,
+    seed: int = 1,
+    benchmark: str | None = None,
+    max_draws: int = SURFACE_DRAWS,
+    n_x: int = 21,
+    n_y: int = 16,
+) -> dict | None:
     """Posterior-median expected score of a hypothetical reasoning model released on ``as_of``
     over a grid of training compute (x, log10 FLOP) and test-time compute (y, log10 multiple of
     the default), from ``forecast.model.predict_scores``; and the fit's reasoning-mode results on
@@ -69,8 +83,9 @@ def compute_surface(idata, as_of: pd.Timestamp, *, seed: int = 1, benchmark: str
     where unknown) less the compute-equivalent of the algorithmic progress between its release
     and ``as_of`` (``beta_t / beta_c`` OOM a year): the compute a model released on ``as_of``
     would need for the same capability, so that a result sits where the surface predicts it
-    (up to the model's own deviation); its y is log10 of its inference multiplier plus effort steps times ``delta_eff``. The
-    compute range is where the score is neither at floor nor at ceiling, widened to the points.
+    (up to the model's own deviation); its y is log10 of its inference multiplier plus effort
+    steps times ``delta_eff``. The compute range is where the score is neither at floor nor at
+    ceiling, widened to the points.
     None when the fit has no compute or no test-time terms."""
     config = M.config_from_idata(idata)
     if not (config.has_compute and config.has_test_time):
@@ -92,18 +107,21 @@ def compute_surface(idata, as_of: pd.Timestamp, *, seed: int = 1, benchmark: str
     if config.has_date:
         # the compute-equivalent (OOM) of the date term between each release and as_of
         bc = stack(post, "beta_c")[:, None]
-        gap = (np.reshape(date_effect(post, config, t_asof), (-1, 1))
-               - np.reshape(date_effect(post, config, inputs.t_model[mi]), (bc.shape[0], -1)))
+        gap = np.reshape(date_effect(post, config, t_asof), (-1, 1)) - np.reshape(
+            date_effect(post, config, inputs.t_model[mi]), (bc.shape[0], -1)
+        )
         shift = np.median(gap / bc, axis=0)
         years = np.maximum(t_asof - inputs.t_model[mi], 1e-9)
         ratio = float(np.median(shift / years)) if len(mi) else 0.0
-    pts = pd.DataFrame({
-        "model": [inputs.model_ids[m] for m in mi],
-        "x": lc[mi] - shift,
-        "y": inputs.log10_mult[on] + delta * inputs.effort_step[on],
-        "score": inputs.score[on],
-        "compute_known": inputs.c_known[mi],
-    })
+    pts = pd.DataFrame(
+        {
+            "model": [inputs.model_ids[m] for m in mi],
+            "x": lc[mi] - shift,
+            "y": inputs.log10_mult[on] + delta * inputs.effort_step[on],
+            "score": inputs.score[on],
+            "compute_known": inputs.c_known[mi],
+        }
+    )
     hi_y = max(3.0, float(np.ceil(pts["y"].max() + 0.3)) if len(pts) else 3.0)
     # half an order of magnitude below the lowest result (or the default), so no point sits on the edge
     lo_y = float(np.floor(2 * (min(0.0, float(pts["y"].min()) if len(pts) else 0.0) - 0.25)) / 2)
@@ -133,5 +151,15 @@ def compute_surface(idata, as_of: pd.Timestamp, *, seed: int = 1, benchmark: str
         pts["label"] = None
         pts.loc[last.index, "label"] = last["model"]
     unit = {0: "fraction", 1: "elo", 2: "minutes"}[int(inputs.bench_unit[b])]
-    return {"benchmark": bench, "unit": unit, "x": xs, "y": ys, "z": z, "points": pts, "as_of": as_of.date().isoformat(),
-            "compute_per_year": ratio, "delta_eff": delta, "n_draws": int(post.sizes["chain"] * post.sizes["draw"])}
+    return {
+        "benchmark": bench,
+        "unit": unit,
+        "x": xs,
+        "y": ys,
+        "z": z,
+        "points": pts,
+        "as_of": as_of.date().isoformat(),
+        "compute_per_year": ratio,
+        "delta_eff": delta,
+        "n_draws": int(post.sizes["chain"] * post.sizes["draw"]),
+    }

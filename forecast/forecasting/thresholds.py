@@ -12,8 +12,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..data import BUNDLED_DATA
-from ..errors import DataValidationError, ForecastError, Problem
 from ..data.schema import THRESHOLDS_FILE
+from ..errors import DataValidationError, ForecastError, Problem
 
 COMPARISONS = (">=", "<=")
 REQUIRED = ("id", "framework", "level", "description", "source_url", "proxy_note", "criteria")
@@ -80,13 +80,22 @@ def load_thresholds(path: str | Path | None = None, benchmarks: dict[str, str] |
         doc = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         m = re.search(r"line (\d+), column (\d+)", str(exc))
-        raise DataValidationError([Problem(name, int(m.group(1)) if m else None,
-                                           f"column {m.group(2)}" if m else None, f"malformed TOML: {exc}")],
-                                  f"{path}: thresholds file is invalid") from None
+        raise DataValidationError(
+            [
+                Problem(
+                    name,
+                    int(m.group(1)) if m else None,
+                    f"column {m.group(2)}" if m else None,
+                    f"malformed TOML: {exc}",
+                )
+            ],
+            f"{path}: thresholds file is invalid",
+        ) from None
     items = doc.get("threshold")
     if not isinstance(items, list) or not items:
-        raise DataValidationError([Problem(name, None, None, "no [[threshold]] tables found")],
-                                  f"{path}: thresholds file is invalid")
+        raise DataValidationError(
+            [Problem(name, None, None, "no [[threshold]] tables found")], f"{path}: thresholds file is invalid"
+        )
     problems: list[Problem] = []
     out: list[Threshold] = []
     seen: set[str] = set()
@@ -119,35 +128,53 @@ def load_thresholds(path: str | Path | None = None, benchmarks: dict[str, str] |
                 problems.append(Problem(name, line, "criteria.benchmark", f"{where}: unknown benchmark '{b}'"))
                 bad = True
             if comp not in COMPARISONS:
-                problems.append(Problem(name, line, "criteria.comparison",
-                                        f"{where}: comparison must be '>=' or '<=', got '{comp}'"))
+                problems.append(
+                    Problem(
+                        name, line, "criteria.comparison", f"{where}: comparison must be '>=' or '<=', got '{comp}'"
+                    )
+                )
                 bad = True
             if not isinstance(value, (int, float)) or isinstance(value, bool):
-                problems.append(Problem(name, line, "criteria.value", f"{where}: value must be a number, got {value!r}"))
+                problems.append(
+                    Problem(name, line, "criteria.value", f"{where}: value must be a number, got {value!r}")
+                )
                 bad = True
             elif benchmarks is not None and benchmarks.get(b) == "fraction" and not 0 <= value <= 1:
-                problems.append(Problem(name, line, "criteria.value",
-                                        f"{where}: {b} is a fraction; value {value} is outside [0, 1]"))
+                problems.append(
+                    Problem(
+                        name, line, "criteria.value", f"{where}: {b} is a fraction; value {value} is outside [0, 1]"
+                    )
+                )
                 bad = True
             elif benchmarks is not None and benchmarks.get(b) == "minutes" and value <= 0:
                 problems.append(Problem(name, line, "criteria.value", f"{where}: a time horizon must be positive"))
                 bad = True
             mult = c.get("inference_multiplier", 1.0)
             if not isinstance(mult, (int, float)) or mult <= 0:
-                problems.append(Problem(name, line, "criteria.inference_multiplier", f"{where}: must be a positive number"))
+                problems.append(
+                    Problem(name, line, "criteria.inference_multiplier", f"{where}: must be a positive number")
+                )
                 bad = True
             if not bad:
                 criteria.append(Criterion(b, comp, float(value), float(mult)))
         if bad or not criteria:
             continue
         known = set(REQUIRED) | {"combine", "confidence", "proxy_source_url"}
-        out.append(Threshold(
-            id=ident, framework=str(item["framework"]), level=str(item["level"]),
-            description=str(item["description"]), criteria=tuple(criteria), combine=combine,
-            source_url=url, proxy_note=str(item["proxy_note"]), confidence=str(item.get("confidence", "")),
-            proxy_source_url=str(item.get("proxy_source_url", "")),
-            extra={k: v for k, v in item.items() if k not in known},
-        ))
+        out.append(
+            Threshold(
+                id=ident,
+                framework=str(item["framework"]),
+                level=str(item["level"]),
+                description=str(item["description"]),
+                criteria=tuple(criteria),
+                combine=combine,
+                source_url=url,
+                proxy_note=str(item["proxy_note"]),
+                confidence=str(item.get("confidence", "")),
+                proxy_source_url=str(item.get("proxy_source_url", "")),
+                extra={k: v for k, v in item.items() if k not in known},
+            )
+        )
     if problems:
         raise DataValidationError(problems, f"{path}: thresholds file is invalid")
     return out

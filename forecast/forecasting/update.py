@@ -24,8 +24,18 @@ import xarray as xr
 from .. import data as D
 from .. import model as M
 from ..errors import ForecastError
-from ..inference import FIT_CHAINS, FIT_DRAWS, FIT_FORMAT, FIT_TUNE, SamplerConfig, fit_diagnostics, fit_id, fit_model, \
-    load_fit, save_fit
+from ..inference import (
+    FIT_CHAINS,
+    FIT_DRAWS,
+    FIT_FORMAT,
+    FIT_TUNE,
+    SamplerConfig,
+    fit_diagnostics,
+    fit_id,
+    fit_model,
+    load_fit,
+    save_fit,
+)
 from ..inference.fit import finalize_idata
 from ..model.forward import model_theta_draws, pointwise_loglik
 from ..model.inputs import transform_target
@@ -53,9 +63,18 @@ class UpdateResult:
 
     def to_json(self) -> dict:
         k = self.pareto_k if self.pareto_k is None or np.isfinite(self.pareto_k) else None  # JSON has no inf
-        return {"fit": self.fit, "as_of": self.as_of, "method": self.method, "pareto_k": k,
-                "surprise": self.surprise, "shift": self.shift, "influence": self.influence,
-                "merge": self.merge, "timing": self.timing, "diagnostics": self.diagnostics}
+        return {
+            "fit": self.fit,
+            "as_of": self.as_of,
+            "method": self.method,
+            "pareto_k": k,
+            "surprise": self.surprise,
+            "shift": self.shift,
+            "influence": self.influence,
+            "merge": self.merge,
+            "timing": self.timing,
+            "diagnostics": self.diagnostics,
+        }
 
 
 def surprise_percentiles(idata, added: pd.DataFrame, models: pd.DataFrame, seed: int) -> list[dict]:
@@ -68,18 +87,26 @@ def surprise_percentiles(idata, added: pd.DataFrame, models: pd.DataFrame, seed:
     med = np.full(len(added), np.nan)
     if ok.any():
         sub = added[ok]
-        pred = M.predict_scores(idata, sub[["model", "benchmark", "inference_multiplier", "effort"]],
-                                models=models, seed=seed)
+        pred = M.predict_scores(
+            idata, sub[["model", "benchmark", "inference_multiplier", "effort"]], models=models, seed=seed
+        )
         draws = pred["score"].stack(sample=("chain", "draw")).transpose("row", "sample").values
         obs = sub["score"].to_numpy(dtype=float)
         pct[ok] = (draws < obs[:, None]).mean(axis=1) + 0.5 * (draws == obs[:, None]).mean(axis=1)
         med[ok] = np.median(draws, axis=1)
     out = []
     for (_, r), m, p, k in zip(added.iterrows(), med, pct, ok):
-        out.append({"model": r["model"], "benchmark": r["benchmark"], "setting": r["setting"],
-                    "observed": float(r["score"]), "predicted_median": float(m) if k else None,
-                    "predictive_percentile": float(p) if k else None,
-                    **({} if k else {"note": "benchmark new to the fit: no prediction"})})
+        out.append(
+            {
+                "model": r["model"],
+                "benchmark": r["benchmark"],
+                "setting": r["setting"],
+                "observed": float(r["score"]),
+                "predicted_median": float(m) if k else None,
+                "predictive_percentile": float(p) if k else None,
+                **({} if k else {"note": "benchmark new to the fit: no prediction"}),
+            }
+        )
     return out
 
 
@@ -112,9 +139,11 @@ def _extend(idata_old, ds_new: D.Dataset, seed: int):
         theta[:, k] = theta_old[:, old_index[m]] if m in old_index else th_new[:, new_index[m]]
     keep = {v: post[v] for v in post.data_vars if "model" not in post[v].dims}
     new_post = xr.Dataset(keep)
-    new_post["theta"] = xr.DataArray(theta.reshape(nc, nd, -1), dims=("chain", "draw", "model"),
-                                     coords={"chain": post["chain"].values, "draw": post["draw"].values,
-                                             "model": inputs_new.model_ids})
+    new_post["theta"] = xr.DataArray(
+        theta.reshape(nc, nd, -1),
+        dims=("chain", "draw", "model"),
+        coords={"chain": post["chain"].values, "draw": post["draw"].values, "model": inputs_new.model_ids},
+    )
     return new_post, inputs_new
 
 
@@ -131,13 +160,19 @@ def _changed_loglik(idata_old, new_post: xr.Dataset, inputs_new, config):
     changed observations, their log-likelihood minus the old one (draws, n_changed), and the
     summed old log-likelihood of observations the update removed)."""
     ll_old = idata_old["log_likelihood"]["score"].stack(sample=("chain", "draw")).transpose("sample", "obs")
-    y_old = dict(zip((str(o) for o in idata_old["observed_data"]["y"]["obs"].values),
-                     idata_old["observed_data"]["y"].values))
+    y_old = dict(
+        zip((str(o) for o in idata_old["observed_data"]["y"]["obs"].values), idata_old["observed_data"]["y"].values)
+    )
     old_col = {str(o): i for i, o in enumerate(ll_old["obs"].values)}
     cols = [j for j, o in enumerate(inputs_new.obs_ids) if o not in y_old or not np.isclose(inputs_new.y[j], y_old[o])]
-    sub = dataclasses.replace(inputs_new, **{k: getattr(inputs_new, k)[cols] for k in (
-        "obs_model", "obs_bench", "log10_mult", "effort_step", "reasoning_obs", "y", "score")},
-        obs_ids=[inputs_new.obs_ids[j] for j in cols])
+    sub = dataclasses.replace(
+        inputs_new,
+        **{
+            k: getattr(inputs_new, k)[cols]
+            for k in ("obs_model", "obs_bench", "log10_mult", "effort_step", "reasoning_obs", "y", "score")
+        },
+        obs_ids=[inputs_new.obs_ids[j] for j in cols],
+    )
     ll_old_v = ll_old.values
     ratio = pointwise_loglik(new_post, sub, config) if cols else np.zeros((ll_old_v.shape[0], 0))
     for k, o in enumerate(sub.obs_ids):
@@ -165,8 +200,12 @@ def _resample(tree, log_w: np.ndarray, seed: int):
     res = res.assign_coords(chain=np.arange(nc), draw=np.arange(nd)).transpose("chain", "draw", ...)
     ll = tree["log_likelihood"].to_dataset().stack(sample=("chain", "draw")).isel(sample=idx)
     ll = ll.drop_vars(["sample", "chain", "draw"]).assign_coords(sample=np.arange(n))
-    ll = ll.coarsen(sample=nd).construct(sample=("chain", "draw")).assign_coords(
-        chain=np.arange(nc), draw=np.arange(nd)).transpose("chain", "draw", ...)
+    ll = (
+        ll.coarsen(sample=nd)
+        .construct(sample=("chain", "draw"))
+        .assign_coords(chain=np.arange(nc), draw=np.arange(nd))
+        .transpose("chain", "draw", ...)
+    )
     out = tree.copy()
     out["posterior"] = xr.DataTree(res)
     out["log_likelihood"] = xr.DataTree(ll)
@@ -180,10 +219,24 @@ def _weighted_prob(tc: np.ndarray, w: np.ndarray | None, t: float) -> float:
     return float(np.sum(w * hit) / np.sum(w))
 
 
-def run_update(results_path, models_path=None, *, data=None, fit=Path("out/fit.nc"), out=None, seed: int = 1,
-               thresholds_path=None, threshold_ids=None, by=None, scenario: str = "baseline",
-               refit: bool = False, draws: int = FIT_DRAWS, tune: int | None = None, chains: int = FIT_CHAINS,
-               progressbar: bool = False) -> UpdateResult:
+def run_update(
+    results_path,
+    models_path=None,
+    *,
+    data=None,
+    fit=Path("out/fit.nc"),
+    out=None,
+    seed: int = 1,
+    thresholds_path=None,
+    threshold_ids=None,
+    by=None,
+    scenario: str = "baseline",
+    refit: bool = False,
+    draws: int = FIT_DRAWS,
+    tune: int | None = None,
+    chains: int = FIT_CHAINS,
+    progressbar: bool = False,
+) -> UpdateResult:
     t_start = time.perf_counter()
     data_dir = D.resolve_data_dir(data)
     raw = D.load_raw(data_dir)
@@ -201,8 +254,10 @@ def run_update(results_path, models_path=None, *, data=None, fit=Path("out/fit.n
     units = {**registry_units(idata_old), **dict(zip(ds_new.benchmarks["benchmark"], ds_new.benchmarks["unit"]))}
     ths, skipped = forecastable(select(load_thresholds(thresholds_path, units), threshold_ids), idata_old)
     if not ths:
-        raise ForecastError("none of the selected thresholds can be forecast from this fit: "
-                            + "; ".join(f"{x['id']}: {x['reason']}" for x in skipped))
+        raise ForecastError(
+            "none of the selected thresholds can be forecast from this fit: "
+            + "; ".join(f"{x['id']}: {x['reason']}" for x in skipped)
+        )
     sc = get_scenario(scenario)
 
     t_loaded = time.perf_counter()
@@ -249,24 +304,45 @@ def run_update(results_path, models_path=None, *, data=None, fit=Path("out/fit.n
                     wj = np.exp(lwj - lwj.max())[sim.draws]
                     delta = {d: _weighted_prob(tc, wj, (pd.Timestamp(d) - ref).days / 365.25) - base[d] for d in dates}
                     d_max = max(delta, key=lambda d: abs(delta[d]))
-                    influence.append({"threshold": th.id, "model": r["model"], "benchmark": r["benchmark"],
-                                      "setting": r["setting"], "by": d_max, "delta": float(delta[d_max])})
+                    influence.append(
+                        {
+                            "threshold": th.id,
+                            "model": r["model"],
+                            "benchmark": r["benchmark"],
+                            "setting": r["setting"],
+                            "by": d_max,
+                            "delta": float(delta[d_max]),
+                        }
+                    )
             new_idata = _resample(tree, lw, seed)
     if method == "refit":
         # chains start at draws of the previous posterior (inference.sampling.warm_start), so
         # they begin in or near the typical set and need a shorter adaptation than a fit from scratch
-        new_idata = fit_model(ds_new, config, sampler_config=sampler_config, seed=seed, draws=draws,
-                              tune=tune if tune is not None else FIT_TUNE, chains=chains, progressbar=progressbar,
-                              start_from=idata_old)
+        new_idata = fit_model(
+            ds_new,
+            config,
+            sampler_config=sampler_config,
+            seed=seed,
+            draws=draws,
+            tune=tune if tune is not None else FIT_TUNE,
+            chains=chains,
+            progressbar=progressbar,
+            start_from=idata_old,
+        )
         new_idata.attrs["as_of"] = as_of
         diag = fit_diagnostics(new_idata)  # recorded in its attrs by fit_model
-    new_idata.attrs.update({
-        "data_hash": ds_new.data_hash, "fit_format": FIT_FORMAT, "seed": int(seed),
-        "parent_fit_id": idata_old.attrs.get("fit_id", ""), "update_method": method,
-        "update_pareto_k": -1.0 if khat is None else min(khat, 1e9),
-        "fit_id": fit_id(config, sampler_config, ds_new.data_hash, as_of, seed),
-        "data_dir": str(data_dir),
-    })
+    new_idata.attrs.update(
+        {
+            "data_hash": ds_new.data_hash,
+            "fit_format": FIT_FORMAT,
+            "seed": int(seed),
+            "parent_fit_id": idata_old.attrs.get("fit_id", ""),
+            "update_method": method,
+            "update_pareto_k": -1.0 if khat is None else min(khat, 1e9),
+            "fit_id": fit_id(config, sampler_config, ds_new.data_hash, as_of, seed),
+            "data_dir": str(data_dir),
+        }
+    )
     update_seconds = time.perf_counter() - t_update
     t_after = time.perf_counter()
     # the same dates as before: the defaults follow the as-of year, which the new results may move
@@ -274,22 +350,48 @@ def run_update(results_path, models_path=None, *, data=None, fit=Path("out/fit.n
     shift = []
     for b_t, a_t in zip(before["thresholds"], after["thresholds"]):
         for d in dates:
-            shift.append({"threshold": b_t["id"], "by": d, "before": b_t["prob_by"][d], "after": a_t["prob_by"][d],
-                          "median_before": b_t["median_crossing"], "median_after": a_t["median_crossing"]})
+            shift.append(
+                {
+                    "threshold": b_t["id"],
+                    "by": d,
+                    "before": b_t["prob_by"][d],
+                    "after": a_t["prob_by"][d],
+                    "median_before": b_t["median_crossing"],
+                    "median_after": a_t["median_crossing"],
+                }
+            )
     influence.sort(key=lambda x: -abs(x["delta"]))
-    new_idata.attrs["last_update"] = json.dumps({"method": method, "shift": shift, "surprise": surprise,
-                                                 "influence": influence[:20]})
+    new_idata.attrs["last_update"] = json.dumps(
+        {"method": method, "shift": shift, "surprise": surprise, "influence": influence[:20]}
+    )
     # writes: fit first (a new file), then the data; nothing was written before this point
     t_save = time.perf_counter()
     out_path = Path(out) if out else Path(fit)
     save_fit(new_idata, out_path)
     D.write_raw(merged, data_dir)
-    result = UpdateResult(surprise, shift, influence, method, khat, str(out_path), report.summary(),
-                          {"update_seconds": update_seconds, "total_seconds": time.perf_counter() - t_start,
-                           "load_seconds": t_loaded - t_start, "before_seconds": t_update - t_loaded,
-                           "after_seconds": t_save - t_after, "save_seconds": time.perf_counter() - t_save,
-                           **{k: float(new_idata.attrs[k]) for k in ("compile_seconds", "sampling_seconds")
-                              if k in new_idata.attrs and method == "refit"}},
-                          as_of=as_of, fit_attrs={k: new_idata.attrs.get(k) for k in ("fit_id", "data_hash", "seed")},
-                          diagnostics=diag)
+    result = UpdateResult(
+        surprise,
+        shift,
+        influence,
+        method,
+        khat,
+        str(out_path),
+        report.summary(),
+        {
+            "update_seconds": update_seconds,
+            "total_seconds": time.perf_counter() - t_start,
+            "load_seconds": t_loaded - t_start,
+            "before_seconds": t_update - t_loaded,
+            "after_seconds": t_save - t_after,
+            "save_seconds": time.perf_counter() - t_save,
+            **{
+                k: float(new_idata.attrs[k])
+                for k in ("compile_seconds", "sampling_seconds")
+                if k in new_idata.attrs and method == "refit"
+            },
+        },
+        as_of=as_of,
+        fit_attrs={k: new_idata.attrs.get(k) for k in ("fit_id", "data_hash", "seed")},
+        diagnostics=diag,
+    )
     return result

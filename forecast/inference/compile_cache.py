@@ -49,10 +49,12 @@ _SOURCE_VERSION = "forecast-cfunc-v3"
 
 #: The C signatures of the two callbacks, for calling them from Python:
 #: logp(dim, x, out_grad, out_logp, table) and expand(dim, n_expanded, x, out, table).
-LOGP_CALLBACK = ctypes.CFUNCTYPE(ctypes.c_int64, ctypes.c_uint64, ctypes.c_void_p, ctypes.c_void_p, ctypes.c_void_p,
-                                 ctypes.c_void_p)
-EXPAND_CALLBACK = ctypes.CFUNCTYPE(ctypes.c_int64, ctypes.c_uint64, ctypes.c_uint64, ctypes.c_void_p, ctypes.c_void_p,
-                                   ctypes.c_void_p)
+LOGP_CALLBACK = ctypes.CFUNCTYPE(
+    ctypes.c_int64, ctypes.c_uint64, ctypes.c_void_p, ctypes.c_void_p, ctypes.c_void_p, ctypes.c_void_p
+)
+EXPAND_CALLBACK = ctypes.CFUNCTYPE(
+    ctypes.c_int64, ctypes.c_uint64, ctypes.c_uint64, ctypes.c_void_p, ctypes.c_void_p, ctypes.c_void_p
+)
 
 
 #: Environment variable: ``0`` (or ``false``, ``no``, ``off``) turns the compile cache off.
@@ -87,8 +89,13 @@ def _as_voidptr(typingctx, address):
     return types.voidptr(address), codegen
 
 
-_NUMBA_DTYPES = {np.dtype("float64"): "np.float64", np.dtype("int64"): "np.int64",
-                 np.dtype("int32"): "np.int32", np.dtype("bool"): "np.bool_", np.dtype("uint8"): "np.uint8"}
+_NUMBA_DTYPES = {
+    np.dtype("float64"): "np.float64",
+    np.dtype("int64"): "np.int64",
+    np.dtype("int32"): "np.int32",
+    np.dtype("bool"): "np.bool_",
+    np.dtype("uint8"): "np.uint8",
+}
 
 
 def _shared_table(arrays: list[np.ndarray]) -> np.ndarray:
@@ -124,57 +131,70 @@ def _affine_lines(n_dim: int, pre: int | None) -> list[str]:
     ]
 
 
-def _callback_source(kind: str, arrays: list[np.ndarray], first: int, n_table: int, n_dim: int,
-                     n_expanded: int, pre: int | None = None) -> str:
+def _callback_source(
+    kind: str, arrays: list[np.ndarray], first: int, n_table: int, n_dim: int, n_expanded: int, pre: int | None = None
+) -> str:
     unpack, names = _unpack_lines(arrays, first)
     args = ", ".join(["x", *names])
-    head = [f"        table = numba.carray(user_data_, ({n_table},), np.uint64)", *unpack,
-            *_affine_lines(n_dim, pre)]
+    head = [f"        table = numba.carray(user_data_, ({n_table},), np.uint64)", *unpack, *_affine_lines(n_dim, pre)]
     if kind == "logp":
         if pre is None:
             store_grad = ["        out[...] = grad"]
         else:  # chain rule: d logp / du = L^T d logp / dx
             store_grad = ["        out[...] = np.dot(np.ascontiguousarray(grad), chol)"]
-        return "\n".join([
-            "def forecast_logp(dim, x_, out_, logp_, user_data_):",
-            f"    if dim != {n_dim}:",
+        return "\n".join(
+            [
+                "def forecast_logp(dim, x_, out_, logp_, user_data_):",
+                f"    if dim != {n_dim}:",
+                "        return -1",
+                "    try:",
+                *head,
+                f"        out = numba.carray(out_, ({n_dim},))",
+                "        logp = numba.carray(logp_, ())",
+                f"        value, grad = inner({args})",
+                "        logp[()] = value",
+                *store_grad,
+                "        if not np.all(np.isfinite(out)):",
+                "            return 3",
+                "        if not np.isfinite(value):",
+                "            return 4",
+                "    except Exception:  # noqa: BLE001",
+                "        return 1",
+                "    return 0",
+            ]
+        )
+    return "\n".join(
+        [
+            "def forecast_expand(dim, expanded, x_, out_, user_data_):",
+            f"    if dim != {n_dim} or expanded != {n_expanded}:",
             "        return -1",
             "    try:",
             *head,
-            f"        out = numba.carray(out_, ({n_dim},))",
-            "        logp = numba.carray(logp_, ())",
-            f"        value, grad = inner({args})",
-            "        logp[()] = value",
-            *store_grad,
-            "        if not np.all(np.isfinite(out)):",
-            "            return 3",
-            "        if not np.isfinite(value):",
-            "            return 4",
+            f"        out = numba.carray(out_, ({n_expanded},))",
+            f"        (values,) = inner({args})",
+            "        out[...] = values",
             "    except Exception:  # noqa: BLE001",
-            "        return 1",
+            "        return -2",
             "    return 0",
-        ])
-    return "\n".join([
-        "def forecast_expand(dim, expanded, x_, out_, user_data_):",
-        f"    if dim != {n_dim} or expanded != {n_expanded}:",
-        "        return -1",
-        "    try:",
-        *head,
-        f"        out = numba.carray(out_, ({n_expanded},))",
-        f"        (values,) = inner({args})",
-        "        out[...] = values",
-        "    except Exception:  # noqa: BLE001",
-        "        return -2",
-        "    return 0",
-    ])
+        ]
+    )
 
 
 class _CacheMiss(Exception):
     """A callback looked up by key alone (no PyTensor function to compile it from) is not on disk."""
 
 
-def _cached_callback(kind: str, jit_fn, arrays: list[np.ndarray], first: int, n_table: int, n_dim: int,
-                     n_expanded: int, pre: int | None = None, graph_key: str | None = None):
+def _cached_callback(
+    kind: str,
+    jit_fn,
+    arrays: list[np.ndarray],
+    first: int,
+    n_table: int,
+    n_dim: int,
+    n_expanded: int,
+    pre: int | None = None,
+    graph_key: str | None = None,
+):
     """A numba ``cfunc`` calling PyTensor's ``jit_fn``, cached on disk under a key: from
     ``graph_key`` (``graph_key()``: the graph before PyTensor's rewrites) when given, else from
     PyTensor's own key for the rewritten graph. ``jit_fn=None`` only loads: ``_CacheMiss`` when
@@ -193,8 +213,9 @@ def _cached_callback(kind: str, jit_fn, arrays: list[np.ndarray], first: int, n_
         parts = [_SOURCE_VERSION, numba.__version__, pytensor.__version__, base, src]
         key = hashlib.sha256("\n".join(parts).encode()).hexdigest()
     name = "forecast_logp" if kind == "logp" else "forecast_expand"
-    py_func = compile_numba_function_src(src, name, global_env=globals() | {"numba": numba, "inner": jit_fn},
-                                         cache_key=key)
+    py_func = compile_numba_function_src(
+        src, name, global_env=globals() | {"numba": numba, "inner": jit_fn}, cache_key=key
+    )
     u64, f64p = numba.types.uint64, numba.types.CPointer(numba.types.double)
     if kind == "logp":
         sig = numba.types.int64(u64, f64p, f64p, f64p, numba.types.voidptr)
@@ -243,8 +264,11 @@ def _describe(obj, depth: int = 0) -> str:
         items = [_describe(v, depth + 1) for v in obj]
         return f"{type(obj).__name__}(" + ",".join(sorted(items) if isinstance(obj, (set, frozenset)) else items) + ")"
     if isinstance(obj, dict):
-        return "dict(" + ",".join(sorted(f"{_describe(k, depth + 1)}={_describe(v, depth + 1)}"
-                                         for k, v in obj.items())) + ")"
+        return (
+            "dict("
+            + ",".join(sorted(f"{_describe(k, depth + 1)}={_describe(v, depth + 1)}" for k, v in obj.items()))
+            + ")"
+        )
     if isinstance(obj, type) or (callable(obj) and hasattr(obj, "__qualname__") and not hasattr(obj, "__dict__")):
         return f"{obj.__module__}.{obj.__qualname__}"
     if callable(obj) and type(obj).__name__ == "function":
@@ -287,7 +311,9 @@ def graph_key(outputs: list, inputs: list, extra: list[str]) -> tuple[str, dict[
             shared[v.name] = v
             value = v.get_value(borrow=True)
             scalar = np.ndim(value) == 0  # a dimension length: its value shapes the graph
-            lines.append(f"s{ids[v]} {v.name} {_describe(v.type)}" + (f" {_describe(np.asarray(value))}" if scalar else ""))
+            lines.append(
+                f"s{ids[v]} {v.name} {_describe(v.type)}" + (f" {_describe(np.asarray(value))}" if scalar else "")
+            )
         elif v.owner is None:
             k = inputs.index(v) if v in inputs else -1
             lines.append(f"i{ids[v]} {k} {v.name} {_describe(v.type)}")
@@ -318,8 +344,7 @@ def _model_graphs(model, var_names):
     value_vars = [model.rvs_to_values[v] for v in model.free_RVs]
     names = {v.name for v in value_vars}
     wanted = set(var_names) if var_names is not None else None
-    expand = [v for v in model.unobserved_value_vars
-              if v.name not in names and (wanted is None or v.name in wanted)]
+    expand = [v for v in model.unobserved_value_vars if v.name not in names and (wanted is None or v.name in wanted)]
     return model.logp(), expand, value_vars
 
 
@@ -407,8 +432,9 @@ def _compiled_class():
 _COMPILED = None
 
 
-def compile_model(model, var_names: list[str] | None = None, initial_point_fn=None,
-                  graph_cache: bool = True) -> tuple[Any, dict[str, Any]]:
+def compile_model(
+    model, var_names: list[str] | None = None, initial_point_fn=None, graph_cache: bool = True
+) -> tuple[Any, dict[str, Any]]:
     """Return (nutpie compiled model, info). ``info`` has ``path`` ("cached-graph": loaded from
     disk by the key of the graph before rewrites, skipping PyTensor's rewrites; "cached-cfunc":
     compiled through PyTensor; "nutpie": nutpie's own compile, as a fallback), ``graph_seconds``
@@ -429,12 +455,21 @@ def compile_model(model, var_names: list[str] | None = None, initial_point_fn=No
 
     def fallback(reason: str, warn: bool = True):
         if warn:
-            warnings.warn(f"compile cache not used ({reason}): sampling through nutpie's own compile, "
-                          f"without the preconditioner; set {CACHE_ENV}=0 to choose this path quietly",
-                          CompileCacheFallback, stacklevel=3)
+            warnings.warn(
+                f"compile cache not used ({reason}): sampling through nutpie's own compile, "
+                f"without the preconditioner; set {CACHE_ENV}=0 to choose this path quietly",
+                CompileCacheFallback,
+                stacklevel=3,
+            )
         compiled = nutpie.compile_pymc_model(model, var_names=var_names)
-        info.update(path="nutpie", reason=reason, graph_seconds=time.perf_counter() - t0, jit_seconds=0.0,
-                    cached=False, cache_hit=False)
+        info.update(
+            path="nutpie",
+            reason=reason,
+            graph_seconds=time.perf_counter() - t0,
+            jit_seconds=0.0,
+            cached=False,
+            cache_hit=False,
+        )
         return compiled, info
 
     if not cache_enabled():
@@ -450,16 +485,25 @@ def compile_model(model, var_names: list[str] | None = None, initial_point_fn=No
     except (ImportError, AttributeError) as exc:  # nutpie's internals moved: its public path
         return fallback(f"nutpie internals: {exc}")
 
-    point_fn = wrap_with_lock(initial_point_fn or make_initial_point_fn(
-        model=model, jitter_rvs=set(model.free_RVs), default_strategy="support_point", return_transformed=True))
+    point_fn = wrap_with_lock(
+        initial_point_fn
+        or make_initial_point_fn(
+            model=model, jitter_rvs=set(model.free_RVs), default_strategy="support_point", return_transformed=True
+        )
+    )
     logp, expand, value_vars = _model_graphs(model, var_names)
     start = point_fn(0)
     try:
         import pytensor
 
-        versions = [_SOURCE_VERSION, pytensor.__version__, nutpie.__version__, repr(var_names),
-                    repr((model.check_bounds, pytensor.config.floatX, pytensor.config.numba__fastmath)),
-                    repr([(v.name, np.shape(start[v.name])) for v in value_vars])]
+        versions = [
+            _SOURCE_VERSION,
+            pytensor.__version__,
+            nutpie.__version__,
+            repr(var_names),
+            repr((model.check_bounds, pytensor.config.floatX, pytensor.config.numba__fastmath)),
+            repr([(v.name, np.shape(start[v.name])) for v in value_vars]),
+        ]
         key, shared = graph_key([logp, *expand], value_vars, versions)
     except (_Unkeyable, KeyError) as exc:
         key, shared, info["unkeyed"] = None, {}, str(exc)[:200]
@@ -468,16 +512,29 @@ def compile_model(model, var_names: list[str] | None = None, initial_point_fn=No
     def build(arrays, logp_cf, expand_cf, pre_funcs, n_dim, n_expanded, shape_info, reparam, logp_func, expand_func):
         dims, coords = dims_and_coords(model, shape_info, reparam)
         names, slices, shapes = shape_info
-        init_flat = flat_wrapper(point_fn, names=[n for n, sl in zip(names, slices) if sl.start < n_dim],
-                                 shapes=[sh for sh, sl in zip(shapes, slices) if sl.start < n_dim])
+        init_flat = flat_wrapper(
+            point_fn,
+            names=[n for n, sl in zip(names, slices) if sl.start < n_dim],
+            shapes=[sh for sh, sl in zip(shapes, slices) if sl.start < n_dim],
+        )
         return Compiled(
-            compiled_logp_func=logp_cf, compiled_expand_func=expand_cf, initial_point_func=init_flat,
+            compiled_logp_func=logp_cf,
+            compiled_expand_func=expand_cf,
+            initial_point_func=init_flat,
             shared_data={f"s{k}": a for k, a in enumerate(arrays)},  # keeps the arrays alive
             shared_var_keys={},  # so with_data() refuses: the table would not follow
-            user_data=_shared_table(arrays), n_expanded=n_expanded, shape_info=shape_info,
-            logp_func=logp_func, expand_func=expand_func, _n_dim=n_dim,
-            _shapes={name: tuple(shape) for name, _, shape in zip(*shape_info)}, _coords=coords,
-            dims=dims, reparameterized_names=reparam, preconditioned_funcs=pre_funcs)
+            user_data=_shared_table(arrays),
+            n_expanded=n_expanded,
+            shape_info=shape_info,
+            logp_func=logp_func,
+            expand_func=expand_func,
+            _n_dim=n_dim,
+            _shapes={name: tuple(shape) for name, _, shape in zip(*shape_info)},
+            _coords=coords,
+            dims=dims,
+            reparameterized_names=reparam,
+            preconditioned_funcs=pre_funcs,
+        )
 
     def callbacks(jit_l, jit_e, arrays, n_logp, n_dim, n_expanded):
         """Plain and preconditioned (logp, expand) callbacks, and whether all were cached/hit."""
@@ -503,10 +560,20 @@ def compile_model(model, var_names: list[str] | None = None, initial_point_fn=No
             t1 = time.perf_counter()
             (plain, pre), _, _ = callbacks(None, None, arrays, meta["n_logp"], meta["n_dim"], meta["n_expanded"])
             shape_info = (meta["names"], [slice(a, b) for a, b in meta["slices"]], [tuple(s) for s in meta["shapes"]])
-            reference = _Reference(logp, expand, value_vars, shape_info[1][:len(value_vars)],
-                                   shape_info[2][:len(value_vars)])
-            compiled = build(arrays, *plain, pre, meta["n_dim"], meta["n_expanded"], shape_info, meta["reparam"],
-                             reference.logp_func, reference.expand_func)
+            reference = _Reference(
+                logp, expand, value_vars, shape_info[1][: len(value_vars)], shape_info[2][: len(value_vars)]
+            )
+            compiled = build(
+                arrays,
+                *plain,
+                pre,
+                meta["n_dim"],
+                meta["n_expanded"],
+                shape_info,
+                meta["reparam"],
+                reference.logp_func,
+                reference.expand_func,
+            )
             _verify(compiled, reference, np.asarray(compiled.initial_point_func(0), dtype=np.float64))
             info.update(path="cached-graph", jit_seconds=time.perf_counter() - t1, cached=True, cache_hit=True)
             return compiled, info
@@ -519,8 +586,8 @@ def compile_model(model, var_names: list[str] | None = None, initial_point_fn=No
 
     # ---- the full path: PyTensor's rewrites, then the callbacks (cached for the next process) ----
     n_dim, n_expanded, logp_pt, expand_pt, init_fn, shape_info, reparam = make_functions(
-        model, mode="NUMBA", compute_grad=True, join_expanded=True, pymc_initial_point_fn=point_fn,
-        var_names=var_names)
+        model, mode="NUMBA", compute_grad=True, join_expanded=True, pymc_initial_point_fn=point_fn, var_names=var_names
+    )
     info["graph_seconds"] = time.perf_counter() - t0
 
     t0 = time.perf_counter()
@@ -534,11 +601,22 @@ def compile_model(model, var_names: list[str] | None = None, initial_point_fn=No
     info["cached"], info["cache_hit"] = cached, hits
     compiled = build(arrays, *plain, pre, n_dim, n_expanded, shape_info, reparam, logp_pt, expand_pt)
     names = [v.name for v in [*logp_shared, *expand_shared]]
-    if meta_file is not None and cached and all(shared.get(n) is v for n, v in zip(names, [*logp_shared, *expand_shared])):
-        meta = {"shared": names, "dtypes": [a.dtype.str for a in arrays], "n_logp": n_logp, "n_dim": int(n_dim),
-                "n_expanded": int(n_expanded), "names": list(shape_info[0]),
-                "slices": [[int(sl.start), int(sl.stop)] for sl in shape_info[1]],
-                "shapes": [list(map(int, sh)) for sh in shape_info[2]], "reparam": list(reparam)}
+    if (
+        meta_file is not None
+        and cached
+        and all(shared.get(n) is v for n, v in zip(names, [*logp_shared, *expand_shared]))
+    ):
+        meta = {
+            "shared": names,
+            "dtypes": [a.dtype.str for a in arrays],
+            "n_logp": n_logp,
+            "n_dim": int(n_dim),
+            "n_expanded": int(n_expanded),
+            "names": list(shape_info[0]),
+            "slices": [[int(sl.start), int(sl.stop)] for sl in shape_info[1]],
+            "shapes": [list(map(int, sh)) for sh in shape_info[2]],
+            "reparam": list(reparam),
+        }
         try:
             meta_file.parent.mkdir(parents=True, exist_ok=True)
             tmp = meta_file.with_suffix(f".{os.getpid()}.tmp")
@@ -580,14 +658,21 @@ def with_preconditioner(compiled, mu: np.ndarray, chol: np.ndarray, initial_poin
         return solve_triangular(chol, np.asarray(init(seed), dtype=np.float64) - mu, lower=True)
 
     out = dataclasses.replace(  # everything else (shapes, coords, PyTensor functions) as in ``compiled``
-        compiled, compiled_logp_func=logp_cf, compiled_expand_func=expand_cf, initial_point_func=start_u,
+        compiled,
+        compiled_logp_func=logp_cf,
+        compiled_expand_func=expand_cf,
+        initial_point_func=start_u,
         shared_data={**compiled.shared_data, "mu": mu, "chol": chol},
-        user_data=_shared_table([*arrays, mu, chol.ravel()]), preconditioned_funcs=None)
-    info = {"path": "cached-cfunc-preconditioned", "jit_seconds": time.perf_counter() - t0, "cached": True,
-            "cache_hit": True}
+        user_data=_shared_table([*arrays, mu, chol.ravel()]),
+        preconditioned_funcs=None,
+    )
+    info = {
+        "path": "cached-cfunc-preconditioned",
+        "jit_seconds": time.perf_counter() - t0,
+        "cached": True,
+        "cache_hit": True,
+    }
     return out, info
-
-
 
 
 def gradient_function(compiled):
@@ -605,6 +690,3 @@ def gradient_function(compiled):
         return float(lp), out
 
     return logp_grad
-
-
-

@@ -11,7 +11,6 @@ import json
 from dataclasses import asdict, dataclass, fields
 from typing import Any
 
-
 #: Draws and tuning steps per chain of a fit (`forecast fit`, an update's refit), after the pilot
 #: run that preconditions the sampler (``SamplerConfig.pilot_*``).
 FIT_DRAWS = 500
@@ -87,7 +86,6 @@ class SamplerConfig:
     #: uncapped) and keep nutpie's cap. None: no cap.
     max_tree_depth: int | None = 5
 
-
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
 
@@ -95,21 +93,19 @@ class SamplerConfig:
         return json.dumps(self.to_dict(), sort_keys=True)
 
     @classmethod
-    def from_dict(cls, d: dict[str, Any]) -> "SamplerConfig":
+    def from_dict(cls, d: dict[str, Any]) -> SamplerConfig:
         """From a dict that may hold other keys (an older fit's model config held both): only
         this class's keys are read."""
         names = {f.name for f in fields(cls)}
         return cls(**{k: v for k, v in d.items() if k in names})
 
     @classmethod
-    def from_json(cls, text: str) -> "SamplerConfig":
+    def from_json(cls, text: str) -> SamplerConfig:
         return cls.from_dict(json.loads(text))
 
     @classmethod
-    def from_idata(cls, idata) -> "SamplerConfig":
+    def from_idata(cls, idata) -> SamplerConfig:
         """The settings a saved fit was sampled with (``sampler_config``; older fits kept them in
         ``model_config``); defaults where neither says."""
         raw = idata.attrs.get("sampler_config") or idata.attrs.get("model_config") or "{}"
         return cls.from_json(raw)
-
-

@@ -30,8 +30,11 @@ def recorded_diagnostics(idata) -> dict[str, float] | None:
         return None
     try:
         d = json.loads(raw) if isinstance(raw, str) else dict(raw)
-        return {"max_rhat": float(d["max_rhat"]), "min_ess_bulk": float(d["min_ess_bulk"]),
-                "divergences": int(d["divergences"])}
+        return {
+            "max_rhat": float(d["max_rhat"]),
+            "min_ess_bulk": float(d["min_ess_bulk"]),
+            "divergences": int(d["divergences"]),
+        }
     except (ValueError, TypeError, KeyError):
         return None
 
@@ -68,12 +71,16 @@ def diagnostics(idata, posterior: xr.Dataset | None = None) -> dict[str, float]:
 
 def worst(a: dict, b: dict) -> dict[str, float]:
     """The worse of two diagnostics of one fit (over different variables); NaN means none."""
+
     def pick(f, key):
         vals = [float(d[key]) for d in (a, b) if not np.isnan(float(d[key]))]
         return f(vals) if vals else float("nan")
 
-    return {"max_rhat": pick(max, "max_rhat"), "min_ess_bulk": pick(min, "min_ess_bulk"),
-            "divergences": max(int(a["divergences"]), int(b["divergences"]))}
+    return {
+        "max_rhat": pick(max, "max_rhat"),
+        "min_ess_bulk": pick(min, "min_ess_bulk"),
+        "divergences": max(int(a["divergences"]), int(b["divergences"])),
+    }
 
 
 def diagnostics_pass(diag: dict) -> bool:

@@ -30,8 +30,7 @@ def flat_unconstrained(idata, compiled) -> np.ndarray:
     return x
 
 
-def curvatures(compiled, points: np.ndarray, step: float = 1e-4, workers: int = 2,
-               central: bool = False) -> np.ndarray:
+def curvatures(compiled, points: np.ndarray, step: float = 1e-4, workers: int = 2, central: bool = False) -> np.ndarray:
     """Minus the Hessian of the log density at each of ``points`` (rows, the sampler's
     coordinates), shape (k, n_dim, n_dim): differences of the exact gradient, forward (n_dim + 1
     gradients a point, error of order ``step`` times the third derivative: far below what a
@@ -58,8 +57,13 @@ def curvatures(compiled, points: np.ndarray, step: float = 1e-4, workers: int = 
         return np.array(list(pool.map(hessian, np.atleast_2d(points))))
 
 
-def dense_preconditioner(x: np.ndarray, shrinkage: float, curvature: np.ndarray | None = None,
-                         min_precision: float = 1.0, max_spread: float = 0.5) -> tuple[np.ndarray, np.ndarray]:
+def dense_preconditioner(
+    x: np.ndarray,
+    shrinkage: float,
+    curvature: np.ndarray | None = None,
+    min_precision: float = 1.0,
+    max_spread: float = 0.5,
+) -> tuple[np.ndarray, np.ndarray]:
     """(mean, lower Cholesky factor) of draws ``x`` (n, n_dim): their covariance ``S`` shrunk
     towards a target ``T``, ``(1 - shrinkage) S + shrinkage T`` (a few hundred draws of a few
     hundred coordinates give a noisy estimate).

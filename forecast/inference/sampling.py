@@ -102,8 +102,15 @@ def _preconditioned(compiled, config: SamplerConfig, seed: int, run: dict, timin
 
     t0 = time.perf_counter()
     warm = min(config.pilot_warmup_draws, config.pilot_tune)
-    pilot = nutpie.sample(compiled, draws=config.pilot_draws, tune=config.pilot_tune, seed=seed + 10_000,
-                          store_unconstrained=True, save_warmup=warm > 0, **run)  # with progress, like the main run
+    pilot = nutpie.sample(
+        compiled,
+        draws=config.pilot_draws,
+        tune=config.pilot_tune,
+        seed=seed + 10_000,
+        store_unconstrained=True,
+        save_warmup=warm > 0,
+        **run,
+    )  # with progress, like the main run
     timing["pilot_seconds"] = time.perf_counter() - t0
     x = flat_unconstrained(pilot, compiled)
     pooled = x
@@ -114,8 +121,9 @@ def _preconditioned(compiled, config: SamplerConfig, seed: int, run: dict, timin
     try:
         curvature = None
         if config.precondition_hessian_points > 0:
-            rows = np.random.default_rng(seed).choice(len(pooled), min(len(pooled), config.precondition_hessian_points),
-                                                      replace=False)
+            rows = np.random.default_rng(seed).choice(
+                len(pooled), min(len(pooled), config.precondition_hessian_points), replace=False
+            )
             curvature = curvatures(compiled, pooled[rows], workers=_cores(run["chains"]))
         mu, chol = dense_preconditioner(pooled, config.precondition_shrinkage, curvature)
     except (np.linalg.LinAlgError, FloatingPointError):
@@ -152,24 +160,35 @@ def _extend(idata, base, compiled, *, draws: int, tune: int, seed: int, run: dic
 
     n_chains, n_draws = idata["posterior"].sizes["chain"], idata["posterior"].sizes["draw"]
     x = flat_unconstrained(idata, base).reshape(n_chains, n_draws, -1)[:, -1]
-    more, _ = with_preconditioner(base, compiled.shared_data["mu"], compiled.shared_data["chol"],
-                                  lambda s: x[int(s) % n_chains])
+    more, _ = with_preconditioner(
+        base, compiled.shared_data["mu"], compiled.shared_data["chol"], lambda s: x[int(s) % n_chains]
+    )
     ext = nutpie.sample(more, draws=draws, tune=tune, seed=seed, store_unconstrained=True, save_warmup=False, **run)
     _add_deterministics(ext, model)
     out = idata.copy()
     for group in ("posterior", "sample_stats", "unconstrained_posterior"):
         a, b = idata[group].to_dataset(), ext[group].to_dataset()
         b = b.assign_coords(chain=b["chain"].values + int(a["chain"].values.max()) + 1)
-        merged = xr.concat([a, b], dim="chain", data_vars="all", coords="minimal", compat="override",
-                           join="outer")
+        merged = xr.concat([a, b], dim="chain", data_vars="all", coords="minimal", compat="override", join="outer")
         merged.attrs = a.attrs
         out[group] = merged
     return out
 
 
-def sample_model(model, *, seed: int, draws: int, tune: int, chains: int, sampler: str,
-                 progressbar: bool, config: SamplerConfig, init=None, check=None,
-                 target_accept: float | None = None) -> tuple[Any, dict]:
+def sample_model(
+    model,
+    *,
+    seed: int,
+    draws: int,
+    tune: int,
+    chains: int,
+    sampler: str,
+    progressbar: bool,
+    config: SamplerConfig,
+    init=None,
+    check=None,
+    target_accept: float | None = None,
+) -> tuple[Any, dict]:
     """Run the sampler; return (DataTree, timings). ``check(idata) -> diagnostics`` (default
     ``diagnostics``) decides the extension rounds and the retry; when its last call saw the
     returned draws, its result is in the DataTree's attrs as ``diagnostics`` (JSON), so it need
@@ -192,8 +211,13 @@ def sample_model(model, *, seed: int, draws: int, tune: int, chains: int, sample
         timing["compile_graph_seconds"] = info["graph_seconds"]
         timing["compile_jit_seconds"] = info["jit_seconds"]
         timing["compile_path"] = info["path"]
-        run = dict(chains=chains, cores=_cores(chains), adaptation=config.adaptation,
-                   target_accept=target_accept or config.target_accept, progress_bar=progressbar)
+        run = dict(
+            chains=chains,
+            cores=_cores(chains),
+            adaptation=config.adaptation,
+            target_accept=target_accept or config.target_accept,
+            progress_bar=progressbar,
+        )
         t_sampling = time.perf_counter()
         base = compiled
         timing["preconditioned"] = 0.0
@@ -210,8 +234,9 @@ def sample_model(model, *, seed: int, draws: int, tune: int, chains: int, sample
             if config.max_tree_depth and extend and target_accept <= config.target_accept:
                 r["maxdepth"] = config.max_tree_depth
             t0 = time.perf_counter()
-            idata = nutpie.sample(compiled, draws=draws, tune=tune, seed=seed_main, store_unconstrained=extend,
-                                  save_warmup=False, **r)
+            idata = nutpie.sample(
+                compiled, draws=draws, tune=tune, seed=seed_main, store_unconstrained=extend, save_warmup=False, **r
+            )
             timing["main_sampling_seconds"] += time.perf_counter() - t0
             t0 = time.perf_counter()
             _add_deterministics(idata, model)
@@ -223,16 +248,23 @@ def sample_model(model, *, seed: int, draws: int, tune: int, chains: int, sample
                 if converged(d) or k == config.extend_rounds:
                     return idata, d
                 t0 = time.perf_counter()
-                idata = _extend(idata, base, compiled, draws=draws, tune=config.extend_tune,
-                                seed=seed_main + 20_000 * (k + 1), run=r, model=model)
+                idata = _extend(
+                    idata,
+                    base,
+                    compiled,
+                    draws=draws,
+                    tune=config.extend_tune,
+                    seed=seed_main + 20_000 * (k + 1),
+                    run=r,
+                    model=model,
+                )
                 timing["extension_rounds"] += 1.0
                 timing["extension_seconds"] = timing.get("extension_seconds", 0.0) + time.perf_counter() - t0
             return idata, None
 
         idata, checked = main_run(run["target_accept"], seed)
         timing["target_accept"] = float(run["target_accept"])  # of the returned draws
-        if (checked is not None and config.retry_target_accept > run["target_accept"]
-                and not converged_cleanly(checked)):
+        if checked is not None and config.retry_target_accept > run["target_accept"] and not converged_cleanly(checked):
             # divergences, or R-hat still above the bar after the extension rounds: the chains met
             # curvature their step size cannot follow (a funnel the data leave half-identified).
             # A new main run with smaller steps, same preconditioner, replaces this one.
@@ -254,9 +286,19 @@ def sample_model(model, *, seed: int, draws: int, tune: int, chains: int, sample
         timing["sampling_seconds"] = time.perf_counter() - t_sampling - timing["check_seconds"]
     elif sampler == "pymc":
         t0 = time.perf_counter()
-        idata = pm.sample(draws=draws, tune=tune, chains=chains, cores=_cores(chains), random_seed=seed,
-                          nuts_sampler="pymc", progressbar=progressbar, model=model, target_accept=config.target_accept,
-                          compute_convergence_checks=False, quiet=True)
+        idata = pm.sample(
+            draws=draws,
+            tune=tune,
+            chains=chains,
+            cores=_cores(chains),
+            random_seed=seed,
+            nuts_sampler="pymc",
+            progressbar=progressbar,
+            model=model,
+            target_accept=config.target_accept,
+            compute_convergence_checks=False,
+            quiet=True,
+        )
         total = time.perf_counter() - t0
         st = idata["posterior"].attrs.get("sampling_time", None)
         timing["sampling_seconds"] = float(st) if st is not None else total

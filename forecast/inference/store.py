@@ -68,12 +68,15 @@ def load_fit(path: str | Path, ds: Dataset | None = None, config=None):
         if key not in attrs:
             raise FitMismatchError(f"{path}: not a forecast fit (attribute '{key}' missing)")
     if int(attrs["fit_format"]) > FIT_FORMAT:
-        raise FitMismatchError(f"{path}: saved by forecast {attrs['forecast_version']} in fit format "
-                               f"{attrs['fit_format']}; this version ({__version__}) reads up to {FIT_FORMAT}: upgrade")
+        raise FitMismatchError(
+            f"{path}: saved by forecast {attrs['forecast_version']} in fit format "
+            f"{attrs['fit_format']}; this version ({__version__}) reads up to {FIT_FORMAT}: upgrade"
+        )
     if ds is not None and attrs["data_hash"] != ds.data_hash:
         raise FitMismatchError(
             f"{path}: fitted on data {attrs['data_hash']}, but the data is now {ds.data_hash}; "
-            f"refit (`forecast fit`) or use `forecast update` to add new results to the fit")
+            f"refit (`forecast fit`) or use `forecast update` to add new results to the fit"
+        )
     if config is not None and ModelConfig.from_json(attrs["model_config"]).to_dict() != config.to_dict():
         raise FitMismatchError(f"{path}: fitted with a different model config")
     return idata
@@ -110,16 +113,30 @@ def sampler_summary(idata) -> dict:
     the compile cache; ``nutpie``: nutpie's own compile, the cache being off or unusable), whether
     the chains ran preconditioned, and the target acceptance of the returned draws."""
     a = idata.attrs
-    return {"sampler": str(a.get("sampler", "")), "compile_path": str(a.get("compile_path", "")) or None,
-            "preconditioned": bool(float(a.get("preconditioned", 0.0) or 0.0)),
-            "target_accept": float(a["target_accept"]) if "target_accept" in a else None,
-            "config": json.loads(a["sampler_config"]) if a.get("sampler_config") else None}
+    return {
+        "sampler": str(a.get("sampler", "")),
+        "compile_path": str(a.get("compile_path", "")) or None,
+        "preconditioned": bool(float(a.get("preconditioned", 0.0) or 0.0)),
+        "target_accept": float(a["target_accept"]) if "target_accept" in a else None,
+        "config": json.loads(a["sampler_config"]) if a.get("sampler_config") else None,
+    }
 
 
-def run_fit(data=None, *, as_of: str | None = None, seed: int = 1, draws: int = FIT_DRAWS, tune: int = FIT_TUNE,
-            chains: int = FIT_CHAINS, out: str | Path = DEFAULT_FIT, config: ModelConfig | None = None,
-            sampler_config: SamplerConfig | None = None, sampler: str = "nutpie", progressbar: bool = True,
-            allow_failure: bool = False) -> FitRun:
+def run_fit(
+    data=None,
+    *,
+    as_of: str | None = None,
+    seed: int = 1,
+    draws: int = FIT_DRAWS,
+    tune: int = FIT_TUNE,
+    chains: int = FIT_CHAINS,
+    out: str | Path = DEFAULT_FIT,
+    config: ModelConfig | None = None,
+    sampler_config: SamplerConfig | None = None,
+    sampler: str = "nutpie",
+    progressbar: bool = True,
+    allow_failure: bool = False,
+) -> FitRun:
     """Load data (optionally as of a date), fit, check diagnostics, save. A fit that fails the
     diagnostics is saved beside the target as ``*.failed.nc`` (never over a good fit) unless
     ``allow_failure``."""
@@ -138,25 +155,49 @@ def run_fit(data=None, *, as_of: str | None = None, seed: int = 1, draws: int = 
     config = config or ModelConfig()
     sampler_config = sampler_config or SamplerConfig()
     t0 = time.perf_counter()
-    idata = fit_model(ds, config, sampler_config=sampler_config, seed=seed, draws=draws, tune=tune, chains=chains,
-                      sampler=sampler, progressbar=progressbar)
+    idata = fit_model(
+        ds,
+        config,
+        sampler_config=sampler_config,
+        seed=seed,
+        draws=draws,
+        tune=tune,
+        chains=chains,
+        sampler=sampler,
+        progressbar=progressbar,
+    )
     wall = time.perf_counter() - t0
-    idata.attrs.update({
-        "data_hash": ds.data_hash,
-        "as_of": as_of or "",
-        "data_dir": str(ds.directory or ""),
-        "fit_format": FIT_FORMAT,
-        "fit_id": fit_id(config, sampler_config, ds.data_hash, as_of or "", seed),
-        "draws": draws, "tune": tune, "chains": int(idata["posterior"].sizes["chain"]),  # extension rounds add chains
-    })
+    idata.attrs.update(
+        {
+            "data_hash": ds.data_hash,
+            "as_of": as_of or "",
+            "data_dir": str(ds.directory or ""),
+            "fit_format": FIT_FORMAT,
+            "fit_id": fit_id(config, sampler_config, ds.data_hash, as_of or "", seed),
+            "draws": draws,
+            "tune": tune,
+            "chains": int(idata["posterior"].sizes["chain"]),  # extension rounds add chains
+        }
+    )
     diag = fit_diagnostics(idata)  # recorded in its attrs by fit_model
     passed = diagnostics_pass(diag)
     out = Path(out)
     target = out if (passed or allow_failure) else out.with_suffix(".failed.nc")
     save_fit(idata, target)
-    timing = {k: float(idata.attrs[k]) for k in ("compile_seconds", "sampling_seconds", "pilot_seconds",
-                                                 "extension_rounds", "extension_seconds", "check_seconds",
-                                                 "deterministics_seconds", "retry_target_accept", "retry_seconds")
-              if k in idata.attrs}
+    timing = {
+        k: float(idata.attrs[k])
+        for k in (
+            "compile_seconds",
+            "sampling_seconds",
+            "pilot_seconds",
+            "extension_rounds",
+            "extension_seconds",
+            "check_seconds",
+            "deterministics_seconds",
+            "retry_target_accept",
+            "retry_seconds",
+        )
+        if k in idata.attrs
+    }
     timing["wall_seconds"] = wall
     return FitRun(idata, target, diag, key_quantities(idata), timing, passed)

@@ -138,8 +138,10 @@ def build_model(inputs: ModelInputs, config: ModelConfig | None = None):
             known = pm.Data("compute_known", known)
             c_filled = pm.Data("log10_compute_filled", c_filled)
             # Normal(log10 C | trend_c(t), s_c) of every model with known compute
-            pm.Potential("log10_compute_obs", pt.sum(known * (
-                -0.5 * pt.sqr((c_filled - trend_c) / s_c) - pt.log(s_c) - 0.5 * np.log(2 * np.pi))))
+            pm.Potential(
+                "log10_compute_obs",
+                pt.sum(known * (-0.5 * pt.sqr((c_filled - trend_c) / s_c) - pt.log(s_c) - 0.5 * np.log(2 * np.pi))),
+            )
             beta_c = _standardised("beta_c", config.beta_c_mu, config.beta_c_sd)
             c_eff = known * c_filled + (1 - known) * trend_c
             theta_mean = theta_mean + beta_c * (c_eff - config.c_ref)
@@ -163,8 +165,9 @@ def build_model(inputs: ModelInputs, config: ModelConfig | None = None):
             # (the bundled data: the non-centred form left a slow direction, R-hat 1.02);
             # non-centred otherwise (before o1 no model reasoned: the centred form is then a
             # funnel, 1300 divergences on the data as of 2024-09-11).
-            n_reason = np.bincount(inputs.bench_domain[inputs.obs_bench][inputs.reasoning_obs > 0],
-                                   minlength=len(inputs.domains))
+            n_reason = np.bincount(
+                inputs.bench_domain[inputs.obs_bench][inputs.reasoning_obs > 0], minlength=len(inputs.domains)
+            )
             if (n_reason >= config.centre_min_results).sum() >= max(2, len(n_reason) / 2):
                 rho_d = pm.Normal("rho_domain", rho, rho_sd, dims="domain")
             else:
@@ -178,16 +181,23 @@ def build_model(inputs: ModelInputs, config: ModelConfig | None = None):
 
         # ---- benchmark links -----------------------------------------------------------
         loc_frac = pm.ZeroSumNormal("location_fraction", sigma=config.location_sd, dims="benchmark_fraction")
-        ls_frac = pm.ZeroSumNormal("log_slope_fraction", sigma=config.log_slope_fraction_sd,
-                                   dims="benchmark_fraction")
+        ls_frac = pm.ZeroSumNormal("log_slope_fraction", sigma=config.log_slope_fraction_sd, dims="benchmark_fraction")
         log_phi = _standardised("log_phi", config.log_phi_mu, config.log_phi_sd, dims="benchmark_fraction")
         if len(cont_b):
-            ls_cont = _standardised("log_slope_continuous", config.log_slope_continuous_mu,
-                                     config.log_slope_continuous_sd, dims="benchmark_continuous")
+            ls_cont = _standardised(
+                "log_slope_continuous",
+                config.log_slope_continuous_mu,
+                config.log_slope_continuous_sd,
+                dims="benchmark_continuous",
+            )
             # zero-avoiding: with two Codeforces results (the data as of 2024-09-11) a HalfNormal
             # let sigma -> 0 with the line through both points, a funnel (244 divergences)
-            sigma_c = pm.LogNormal("sigma_continuous", np.log(config.sigma_continuous_median),
-                                   config.sigma_continuous_log_sd, dims="benchmark_continuous")
+            sigma_c = pm.LogNormal(
+                "sigma_continuous",
+                np.log(config.sigma_continuous_median),
+                config.sigma_continuous_log_sd,
+                dims="benchmark_continuous",
+            )
             loc_cont = pm.Normal("location_continuous", 0.0, config.location_sd, dims="benchmark_continuous")
             perm = pm.Data("bench_order", perm)
             location = pt.concatenate([loc_frac, loc_cont])[perm]
@@ -214,16 +224,31 @@ def build_model(inputs: ModelInputs, config: ModelConfig | None = None):
             theta_obs = theta_slots[pm.Data(f"obs_model{suffix}", inputs.obs_model[sel])]
             if config.has_test_time:
                 dom = pm.Data(f"obs_domain{suffix}", inputs.bench_domain[b])
-                theta_obs = (theta_obs + rho_d[dom] * pm.Data(f"reasoning_obs{suffix}", inputs.reasoning_obs[sel])
-                             + gamma_d[dom] * (pm.Data(f"log10_mult{suffix}", inputs.log10_mult[sel])
-                                               + delta * pm.Data(f"effort_step{suffix}", inputs.effort_step[sel])))
+                theta_obs = (
+                    theta_obs
+                    + rho_d[dom] * pm.Data(f"reasoning_obs{suffix}", inputs.reasoning_obs[sel])
+                    + gamma_d[dom]
+                    * (
+                        pm.Data(f"log10_mult{suffix}", inputs.log10_mult[sel])
+                        + delta * pm.Data(f"effort_step{suffix}", inputs.effort_step[sel])
+                    )
+                )
             eta = slope[ob] * (theta_obs - location[ob])
             y = pm.Data(f"y_obs{suffix}", inputs.y[sel])
             if suffix:
                 pm.Normal("y_continuous", eta, sigma_b[ob], observed=y)
             else:
-                pm.CustomDist("y", eta, pm.Data("obs_floor", inputs.floor[b]), pm.Data("obs_span", span[b]),
-                              phi_b[ob], lgam_phi[ob], pm.Data("log_y", np.log(inputs.y[sel])),
-                              pm.Data("log1m_y", np.log1p(-inputs.y[sel])), logp=_beta_logp, random=_beta_random,
-                              observed=y)
+                pm.CustomDist(
+                    "y",
+                    eta,
+                    pm.Data("obs_floor", inputs.floor[b]),
+                    pm.Data("obs_span", span[b]),
+                    phi_b[ob],
+                    lgam_phi[ob],
+                    pm.Data("log_y", np.log(inputs.y[sel])),
+                    pm.Data("log1m_y", np.log1p(-inputs.y[sel])),
+                    logp=_beta_logp,
+                    random=_beta_random,
+                    observed=y,
+                )
     return model

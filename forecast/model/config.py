@@ -20,9 +20,18 @@ RETIRED_CONFIG_KEYS = {"sigma_continuous_sd"}  # HalfNormal scale, replaced by a
 #: Sampler settings that fits saved before 0.2.0 kept in their model config; they now live in
 #: ``forecast.inference.SamplerConfig`` and are ignored here when an older fit is read.
 SAMPLER_KEYS = {
-    "adaptation", "target_accept", "precondition", "pilot_tune", "pilot_draws", "pilot_warmup_draws",
-    "precondition_hessian_points", "precondition_shrinkage", "extend_rounds", "extend_tune",
-    "retry_target_accept", "max_tree_depth",
+    "adaptation",
+    "target_accept",
+    "precondition",
+    "pilot_tune",
+    "pilot_draws",
+    "pilot_warmup_draws",
+    "precondition_hessian_points",
+    "precondition_shrinkage",
+    "extend_rounds",
+    "extend_tune",
+    "retry_target_accept",
+    "max_tree_depth",
 }
 
 
@@ -83,6 +92,7 @@ class ModelConfig:
     #: source, shot count or agent scaffold) enter as one observation: their median score. The
     #: model has no scaffold effect, so replicates would otherwise count as independent evidence.
     aggregate_replicates: bool = True
+
     def __post_init__(self):
         if self.variant not in VARIANTS:
             raise ForecastError(f"model variant '{self.variant}' is not one of {', '.join(VARIANTS)}")
@@ -106,7 +116,7 @@ class ModelConfig:
         return json.dumps(self.to_dict(), sort_keys=True)
 
     @classmethod
-    def from_dict(cls, d: dict[str, Any]) -> "ModelConfig":
+    def from_dict(cls, d: dict[str, Any]) -> ModelConfig:
         names = {f.name for f in fields(cls)}
         d = {k: v for k, v in d.items() if k not in RETIRED_CONFIG_KEYS | SAMPLER_KEYS}  # older fits keep loading
         unknown = sorted(set(d) - names)
@@ -115,7 +125,5 @@ class ModelConfig:
         return cls(**d)
 
     @classmethod
-    def from_json(cls, text: str) -> "ModelConfig":
+    def from_json(cls, text: str) -> ModelConfig:
         return cls.from_dict(json.loads(text))
-
-

@@ -14,8 +14,15 @@ from scipy.special import expit, gammaln
 
 from ..errors import ForecastError
 from .config import ModelConfig
-from .inputs import ModelInputs, config_from_idata, effort_steps, inputs_from_idata, knot_years, reasoning_indicator, \
-    years_since
+from .inputs import (
+    ModelInputs,
+    config_from_idata,
+    effort_steps,
+    inputs_from_idata,
+    knot_years,
+    reasoning_indicator,
+    years_since,
+)
 
 
 def date_term(beta_t, beta_t_recent, knot: float | None, t):
@@ -27,7 +34,7 @@ def date_term(beta_t, beta_t_recent, knot: float | None, t):
     return out
 
 
-def date_effect(post: xr.Dataset, config: "ModelConfig", t) -> np.ndarray | float:
+def date_effect(post: xr.Dataset, config: ModelConfig, t) -> np.ndarray | float:
     """Capability from the date term (algorithmic progress at fixed compute) per posterior draw:
     ``beta_t * t + beta_t_recent * max(t - knot, 0)``; ``t`` in years since the reference date,
     any shape (broadcast against draws on a new leading axis). 0 for variants without a date term."""
@@ -36,8 +43,9 @@ def date_effect(post: xr.Dataset, config: "ModelConfig", t) -> np.ndarray | floa
     t = np.asarray(t, dtype=float)
     shape = (-1,) + (1,) * t.ndim
     recent = stack(post, "beta_t_recent")
-    return date_term(stack(post, "beta_t").reshape(shape), None if recent is None else recent.reshape(shape),
-                     knot_years(config), t)
+    return date_term(
+        stack(post, "beta_t").reshape(shape), None if recent is None else recent.reshape(shape), knot_years(config), t
+    )
 
 
 def phi_eff(phi: np.ndarray, n_items: np.ndarray, use_n: bool):
@@ -101,8 +109,7 @@ def expected_and_loglik(eta, unit, floor, ceiling, y, phi, sigma):
         if y is not None:
             a, b = m * phi[:, fr], (1 - m) * phi[:, fr]
             yy = y[fr]
-            ll[:, fr] = ((a - 1) * np.log(yy) + (b - 1) * np.log1p(-yy)
-                         + gammaln(a + b) - gammaln(a) - gammaln(b))
+            ll[:, fr] = (a - 1) * np.log(yy) + (b - 1) * np.log1p(-yy) + gammaln(a + b) - gammaln(a) - gammaln(b)
     co = ~fr
     if co.any():
         mu[:, co] = eta[:, co]
@@ -118,16 +125,19 @@ def pointwise_loglik(post: xr.Dataset, inputs: ModelInputs, config: ModelConfig)
     location, slope, phi_b, sigma_b = benchmark_params(post, len(inputs.benchmark_ids), inputs.bench_unit)
     b = inputs.obs_bench
     theta_obs = theta[:, inputs.obs_model] + test_time_shift(
-        post, inputs.bench_domain[b], inputs.reasoning_obs, inputs.log10_mult, inputs.effort_step)
+        post, inputs.bench_domain[b], inputs.reasoning_obs, inputs.log10_mult, inputs.effort_step
+    )
     eta = slope[:, b] * (theta_obs - location[:, b])
     phi = phi_eff(phi_b[:, b], inputs.n_items[b], config.use_n_items)
-    _, ll = expected_and_loglik(eta, inputs.bench_unit[b], inputs.floor[b], inputs.ceiling[b], inputs.y,
-                                 phi, sigma_b[:, b])
+    _, ll = expected_and_loglik(
+        eta, inputs.bench_unit[b], inputs.floor[b], inputs.ceiling[b], inputs.y, phi, sigma_b[:, b]
+    )
     return ll
 
 
-def pointwise_loglik_threaded(post: xr.Dataset, inputs: ModelInputs, config: ModelConfig,
-                              workers: int | None = None) -> np.ndarray:
+def pointwise_loglik_threaded(
+    post: xr.Dataset, inputs: ModelInputs, config: ModelConfig, workers: int | None = None
+) -> np.ndarray:
     """``pointwise_loglik`` over blocks of draws on ``workers`` threads (numpy and scipy's
     ufuncs release the GIL on arrays this size): the same array, in (chain, draw) order."""
     from concurrent.futures import ThreadPoolExecutor
@@ -143,8 +153,9 @@ def pointwise_loglik_threaded(post: xr.Dataset, inputs: ModelInputs, config: Mod
     return np.concatenate(parts, axis=1).reshape(nc * nd, -1)
 
 
-def draw_log10_compute(post: xr.Dataset, inputs: ModelInputs, config: ModelConfig,
-                       rng: np.random.Generator) -> np.ndarray:
+def draw_log10_compute(
+    post: xr.Dataset, inputs: ModelInputs, config: ModelConfig, rng: np.random.Generator
+) -> np.ndarray:
     """log10 training compute per draw (draws, n_models): observed where known; for the others a
     draw from its conditional posterior given the draw's capability (Gaussian conditioning of the
     analytically integrated latent, see ``build_model``)."""
@@ -167,8 +178,9 @@ def draw_log10_compute(post: xr.Dataset, inputs: ModelInputs, config: ModelConfi
     return out
 
 
-def model_theta_draws(post: xr.Dataset, inputs: ModelInputs, config: ModelConfig, models: pd.DataFrame,
-                       rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+def model_theta_draws(
+    post: xr.Dataset, inputs: ModelInputs, config: ModelConfig, models: pd.DataFrame, rng: np.random.Generator
+) -> tuple[np.ndarray, np.ndarray]:
     """Capability draws (draws, n_models_requested) and log10 compute draws for the models in
     ``models`` (columns model, release_date, train_flop, reasoning). Models in the fit use their
     posterior; others get eps and unknown compute from the conditional prior per draw."""
@@ -203,8 +215,9 @@ def model_theta_draws(post: xr.Dataset, inputs: ModelInputs, config: ModelConfig
     return out, logc
 
 
-def predict_scores(idata, rows: pd.DataFrame, models: pd.DataFrame | None = None, *, seed: int = 0,
-                   noise: bool = True) -> xr.Dataset:
+def predict_scores(
+    idata, rows: pd.DataFrame, models: pd.DataFrame | None = None, *, seed: int = 0, noise: bool = True
+) -> xr.Dataset:
     """Posterior (predictive) scores for rows of (model, benchmark[, inference_multiplier, effort]).
 
     ``models`` (columns model, release_date, train_flop, reasoning) describes models that are not
@@ -228,8 +241,11 @@ def predict_scores(idata, rows: pd.DataFrame, models: pd.DataFrame | None = None
         raise ForecastError(f"benchmark(s) not in the fit: {', '.join(map(str, bad[:5]))}")
     # model table: fitted models plus given ones (given ones override nothing already fitted)
     fitted = pd.DataFrame({"model": inputs.model_ids, "reasoning": inputs.reasoning_model})
-    meta = fitted if models is None else pd.concat(
-        [fitted, models[~models["model"].isin(inputs.model_ids)]], ignore_index=True)
+    meta = (
+        fitted
+        if models is None
+        else pd.concat([fitted, models[~models["model"].isin(inputs.model_ids)]], ignore_index=True)
+    )
     uniq = pd.Index(rows["model"].astype(str).unique())
     unknown = sorted(set(uniq) - set(meta["model"].astype(str)))
     if unknown:
@@ -267,7 +283,11 @@ def predict_scores(idata, rows: pd.DataFrame, models: pd.DataFrame | None = None
         if (~fr).any():
             draw[:, ~fr] = mu[:, ~fr] + sigma_b[:, bi][:, ~fr] * rng.standard_normal(mu[:, ~fr].shape)
         data["score"] = to_unit(draw)
-    coords = {"chain": post["chain"].values, "draw": post["draw"].values, "row": np.arange(len(rows)),
-              "model": ("row", rows["model"].astype(str).to_numpy()),
-              "benchmark": ("row", rows["benchmark"].astype(str).to_numpy())}
+    coords = {
+        "chain": post["chain"].values,
+        "draw": post["draw"].values,
+        "row": np.arange(len(rows)),
+        "model": ("row", rows["model"].astype(str).to_numpy()),
+        "benchmark": ("row", rows["benchmark"].astype(str).to_numpy()),
+    }
     return xr.Dataset({k: (("chain", "draw", "row"), v.reshape(nc, nd, -1)) for k, v in data.items()}, coords=coords)

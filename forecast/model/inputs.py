@@ -74,7 +74,7 @@ def years_since(dates, ref_date: str) -> np.ndarray:
     return ((d - pd.Timestamp(ref_date)).dt.days / 365.25).to_numpy(dtype=float)
 
 
-def knot_years(config: "ModelConfig") -> float | None:
+def knot_years(config: ModelConfig) -> float | None:
     return None if not config.date_knot else float(years_since([config.date_knot], config.ref_date)[0])
 
 
@@ -115,8 +115,15 @@ def obs_keys(results: pd.DataFrame) -> list[str]:
     """Stable observation ids: model|benchmark|multiplier|effort (plus a counter if repeated)."""
     mult = pd.to_numeric(results["inference_multiplier"], errors="coerce").fillna(1.0)
     effort = results["effort"] if "effort" in results else pd.Series("", index=results.index)
-    base = (results["model"].astype(str) + "|" + results["benchmark"].astype(str) + "|"
-            + mult.map(lambda v: f"{v:g}") + "|" + effort.fillna("").astype(str))
+    base = (
+        results["model"].astype(str)
+        + "|"
+        + results["benchmark"].astype(str)
+        + "|"
+        + mult.map(lambda v: f"{v:g}")
+        + "|"
+        + effort.fillna("").astype(str)
+    )
     dup = base.groupby(base).cumcount()
     return [b if d == 0 else f"{b}#{d}" for b, d in zip(base, dup)]
 
@@ -134,7 +141,8 @@ def aggregate_replicates(results: pd.DataFrame) -> pd.DataFrame:
         agg["reported_date"] = "min"
     r["n_replicates"] = 1
     out = r.groupby(REPLICATE_KEY, sort=False, as_index=False).agg(
-        **{k: (k if k != "n_replicates" else "score", v) for k, v in agg.items()})
+        **{k: (k if k != "n_replicates" else "score", v) for k, v in agg.items()}
+    )
     return out.reset_index(drop=True)
 
 
@@ -171,8 +179,9 @@ def prepare(ds, config: ModelConfig | None = None) -> ModelInputs:
     floor = pd.to_numeric(bench["floor"], errors="coerce").fillna(0.0).to_numpy(dtype=float).copy()
     ceiling = pd.to_numeric(bench["ceiling"], errors="coerce").fillna(1.0).to_numpy(dtype=float).copy()
     floor[bench_unit != 0], ceiling[bench_unit != 0] = 0.0, 1.0
-    n_items = pd.to_numeric(bench.get("n_items", pd.Series(np.nan, index=bench.index)),
-                            errors="coerce").to_numpy(dtype=float)
+    n_items = pd.to_numeric(bench.get("n_items", pd.Series(np.nan, index=bench.index)), errors="coerce").to_numpy(
+        dtype=float
+    )
 
     obs_model = results["model"].map(m_index).to_numpy(dtype=int)
     obs_bench = results["benchmark"].map(b_index).to_numpy(dtype=int)
@@ -237,8 +246,12 @@ def constant_data(inputs: ModelInputs) -> xr.Dataset:
             "effort_step": ("obs", inputs.effort_step),
             "reasoning_obs": ("obs", inputs.reasoning_obs),
         },
-        coords={"model": inputs.model_ids, "benchmark": inputs.benchmark_ids, "domain": inputs.domains,
-                "obs": inputs.obs_ids},
+        coords={
+            "model": inputs.model_ids,
+            "benchmark": inputs.benchmark_ids,
+            "domain": inputs.domains,
+            "obs": inputs.obs_ids,
+        },
     )
 
 

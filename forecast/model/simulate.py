@@ -38,9 +38,18 @@ DEFAULT_TRUTH = {
 }
 
 
-def simulate_dataset(seed: int, n_models: int = 60, n_benchmarks: int = 12, *, p_eval: float = 0.4,
-                     p_missing_compute: float = 0.4, p_extra: float = 0.25,
-                     start: str = "2021-01-01", end: str = "2026-06-30", **truth_overrides):
+def simulate_dataset(
+    seed: int,
+    n_models: int = 60,
+    n_benchmarks: int = 12,
+    *,
+    p_eval: float = 0.4,
+    p_missing_compute: float = 0.4,
+    p_extra: float = 0.25,
+    start: str = "2021-01-01",
+    end: str = "2026-06-30",
+    **truth_overrides,
+):
     """Draw a ``Dataset`` and the truth that generated it.
 
     ``n_benchmarks`` >= 3: the last benchmark is a time horizon (minutes), the one before it an
@@ -72,14 +81,16 @@ def simulate_dataset(seed: int, n_models: int = 60, n_benchmarks: int = 12, *, p
     theta = tr["beta_c"] * (log10c - C_REF) + tr["beta_t"] * t + tr["sigma_model"] * z
     theta = theta + tr["beta_t_break"] * np.maximum(t - tr["t_break"], 0.0)
     model_ids = [f"sim-{i:03d}" for i in range(n_models)]
-    models = pd.DataFrame({
-        "model": model_ids,
-        "organization": rng.choice(["org-a", "org-b", "org-c", "org-d"], n_models),
-        "release_date": release,
-        "train_flop": np.where(missing, np.nan, 10.0 ** log10c),
-        "reasoning": reasoning,
-        "source_url": "https://example.org/sim",
-    })
+    models = pd.DataFrame(
+        {
+            "model": model_ids,
+            "organization": rng.choice(["org-a", "org-b", "org-c", "org-d"], n_models),
+            "release_date": release,
+            "train_flop": np.where(missing, np.nan, 10.0**log10c),
+            "reasoning": reasoning,
+            "source_url": "https://example.org/sim",
+        }
+    )
 
     # ---- benchmarks -----------------------------------------------------------------------
     units = ["fraction"] * (n_benchmarks - 2) + ["elo", "minutes"]
@@ -97,16 +108,18 @@ def simulate_dataset(seed: int, n_models: int = 60, n_benchmarks: int = 12, *, p
     phi = tr["phi"] * np.exp(rng.normal(0, 0.3, n_benchmarks))
     intercept = np.where(np.array(units) == "elo", 4.0, 3.0)  # 1600 Elo; 8 minutes at theta = location
     bench_ids = [f"bench-{j:02d}" for j in range(n_benchmarks)]
-    benchmarks = pd.DataFrame({
-        "benchmark": bench_ids,
-        "domain": domains,
-        "unit": units,
-        "floor": np.where(is_frac, floor, np.nan),
-        "ceiling": np.where(is_frac, 1.0, np.nan),
-        "source_url": "https://example.org/sim",
-        "name": bench_ids,
-        "n_items": n_items,
-    })
+    benchmarks = pd.DataFrame(
+        {
+            "benchmark": bench_ids,
+            "domain": domains,
+            "unit": units,
+            "floor": np.where(is_frac, floor, np.nan),
+            "ceiling": np.where(is_frac, 1.0, np.nan),
+            "source_url": "https://example.org/sim",
+            "name": bench_ids,
+            "n_items": n_items,
+        }
+    )
     dom_names = sorted(set(domains))
     d_idx = np.array([dom_names.index(d) for d in domains])
     rho_d = tr["rho"] + tr["rho_domain_sd"] * rng.standard_normal(len(dom_names))
@@ -149,21 +162,36 @@ def simulate_dataset(seed: int, n_models: int = 60, n_benchmarks: int = 12, *, p
     score[el] = 400.0 * (intercept[bj][el] + eta[el] + tr["sigma_continuous"] * rng.standard_normal(el.sum()))
     mn = u == "minutes"
     score[mn] = 2.0 ** (intercept[bj][mn] + eta[mn] + tr["sigma_continuous"] * rng.standard_normal(mn.sum()))
-    results = pd.DataFrame({
-        "model": np.array(model_ids)[mi],
-        "benchmark": np.array(bench_ids)[bj],
-        "score": score,
-        "inference_multiplier": mult,
-        "setting": [f"cons@{int(m)}" if m > 1 else "" for m in mult],
-        "reported_date": release[mi] + pd.to_timedelta(rng.integers(0, 60, len(rows)), unit="D"),
-        "source_url": "https://example.org/sim",
-        "effort": effort.astype(str),
-        "evaluator": "vendor",
-        "notes": "",
-    })
+    results = pd.DataFrame(
+        {
+            "model": np.array(model_ids)[mi],
+            "benchmark": np.array(bench_ids)[bj],
+            "score": score,
+            "inference_multiplier": mult,
+            "setting": [f"cons@{int(m)}" if m > 1 else "" for m in mult],
+            "reported_date": release[mi] + pd.to_timedelta(rng.integers(0, 60, len(rows)), unit="D"),
+            "source_url": "https://example.org/sim",
+            "effort": effort.astype(str),
+            "evaluator": "vendor",
+            "notes": "",
+        }
+    )
     truth = {
-        **{k: tr[k] for k in ("beta_c", "beta_t", "sigma_model", "mu_c0", "g_c", "s_c", "rho", "log_gamma",
-                              "delta_eff", "sigma_continuous")},
+        **{
+            k: tr[k]
+            for k in (
+                "beta_c",
+                "beta_t",
+                "sigma_model",
+                "mu_c0",
+                "g_c",
+                "s_c",
+                "rho",
+                "log_gamma",
+                "delta_eff",
+                "sigma_continuous",
+            )
+        },
         "theta": pd.Series(theta, index=model_ids),
         "log10_compute": pd.Series(log10c, index=model_ids),
         "location": pd.Series(location, index=bench_ids),

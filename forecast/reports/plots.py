@@ -19,12 +19,27 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import FixedLocator, FuncFormatter, NullLocator, PercentFormatter
 
 #: Horizon ticks (minutes) with the names of METR's yardsticks.
-HORIZON_TICKS = {1: "1 min", 4: "4 min", 15: "15 min", 60: "1 h", 240: "4 h", 480: "8 h (day)",
-                 2400: "40 h (week)", 10020: "167 h (month)", 60 * 2000: "2000 h (year)",
-                 60 * 20000: "20000 h (decade)"}
+HORIZON_TICKS = {
+    1: "1 min",
+    4: "4 min",
+    15: "15 min",
+    60: "1 h",
+    240: "4 h",
+    480: "8 h (day)",
+    2400: "40 h (week)",
+    10020: "167 h (month)",
+    60 * 2000: "2000 h (year)",
+    60 * 20000: "20000 h (decade)",
+}
 #: (colour, line style, marker) of successive series: distinct in greyscale.
-SERIES = (("0.0", "-", "o"), ("0.45", "--", "s"), ("0.0", ":", "^"), ("0.55", "-.", "D"), ("0.0", "--", "v"),
-          ("0.45", "-", "P"))
+SERIES = (
+    ("0.0", "-", "o"),
+    ("0.45", "--", "s"),
+    ("0.0", ":", "^"),
+    ("0.55", "-.", "D"),
+    ("0.0", "--", "v"),
+    ("0.45", "-", "P"),
+)
 
 
 def _new_axes(ax, figsize):
@@ -100,9 +115,16 @@ def _band_pairs(columns) -> list[tuple[str, str, float, float]]:
 # ------------------------------------------------------------------------------------------------
 
 
-def plot_frontier_fan(frontier: pd.DataFrame, benchmark: str, *, unit: str = "fraction",
-                      observed: pd.DataFrame | None = None, thresholds: Sequence[tuple[str, float]] = (),
-                      title: str | None = None, ax=None) -> Figure:
+def plot_frontier_fan(
+    frontier: pd.DataFrame,
+    benchmark: str,
+    *,
+    unit: str = "fraction",
+    observed: pd.DataFrame | None = None,
+    thresholds: Sequence[tuple[str, float]] = (),
+    title: str | None = None,
+    ax=None,
+) -> Figure:
     """The best score among models released by each date on ``benchmark``.
 
     ``frontier``: rows (benchmark, date, q0.05, ..., q0.95) as in ``forecast predict``'s
@@ -117,28 +139,67 @@ def plot_frontier_fan(frontier: pd.DataFrame, benchmark: str, *, unit: str = "fr
     pairs = _band_pairs(fq.columns)
     shades = np.linspace(0.85, 0.62, max(len(pairs), 1))
     for (lo_c, hi_c, lo, hi), shade in zip(pairs, shades):
-        ax.fill_between(fq["date"].to_numpy(), fq[lo_c].to_numpy(), fq[hi_c].to_numpy(), color=str(shade),
-                        linewidth=0, label=f"{_width(lo, hi)} predictive interval", gid=f"band:{lo:g}-{hi:g}")
+        ax.fill_between(
+            fq["date"].to_numpy(),
+            fq[lo_c].to_numpy(),
+            fq[hi_c].to_numpy(),
+            color=str(shade),
+            linewidth=0,
+            label=f"{_width(lo, hi)} predictive interval",
+            gid=f"band:{lo:g}-{hi:g}",
+        )
     if "q0.5" in fq:
-        ax.plot(fq["date"].to_numpy(), fq["q0.5"].to_numpy(), color="0.0", lw=2, label="predicted frontier (median)",
-                gid="median")
+        ax.plot(
+            fq["date"].to_numpy(),
+            fq["q0.5"].to_numpy(),
+            color="0.0",
+            lw=2,
+            label="predicted frontier (median)",
+            gid="median",
+        )
     if observed is not None and len(observed):
         ob = observed.copy()
         ob["date"] = pd.to_datetime(ob["date"])
         ob = ob.sort_values("date")
-        ax.plot(ob["date"].to_numpy(), ob["score"].to_numpy(), ls="none", marker="o", ms=3.5, mfc="white",
-                mec="0.3", mew=0.8, label="observed result (default setting)", gid="observed")
+        ax.plot(
+            ob["date"].to_numpy(),
+            ob["score"].to_numpy(),
+            ls="none",
+            marker="o",
+            ms=3.5,
+            mfc="white",
+            mec="0.3",
+            mew=0.8,
+            label="observed result (default setting)",
+            gid="observed",
+        )
         best = ob["score"].cummax()
-        ax.step(ob["date"].to_numpy(), best.to_numpy(), where="post", color="0.0", ls="--", lw=1.2,
-                label="observed frontier (best so far)", gid="observed_frontier")
+        ax.step(
+            ob["date"].to_numpy(),
+            best.to_numpy(),
+            where="post",
+            color="0.0",
+            ls="--",
+            lw=1.2,
+            label="observed frontier (best so far)",
+            gid="observed_frontier",
+        )
     # labels alternate between the left and the right end of their lines, so that neighbouring
     # thresholds (close on a log axis) do not write over each other
     for k, (label, value) in enumerate(sorted(thresholds, key=lambda lv: lv[1])):
         ax.axhline(value, color="0.0", ls=":", lw=1.3, gid=f"threshold:{label}")
         right = k % 2 == 1
-        ax.annotate(label, xy=(0.99 if right else 0.01, value), xycoords=("axes fraction", "data"), xytext=(0, 2),
-                    textcoords="offset points", fontsize=7, va="bottom", ha="right" if right else "left",
-                    bbox=dict(boxstyle="square,pad=0.1", fc="white", ec="none", alpha=0.8))
+        ax.annotate(
+            label,
+            xy=(0.99 if right else 0.01, value),
+            xycoords=("axes fraction", "data"),
+            xytext=(0, 2),
+            textcoords="offset points",
+            fontsize=7,
+            va="bottom",
+            ha="right" if right else "left",
+            bbox=dict(boxstyle="square,pad=0.1", fc="white", ec="none", alpha=0.8),
+        )
     if unit == "minutes":
         ax.set_yscale("log")
         vals = [v for c in fq.columns if str(c).startswith("q") for v in fq[c].to_numpy()]
@@ -164,23 +225,33 @@ def plot_frontier_fan(frontier: pd.DataFrame, benchmark: str, *, unit: str = "fr
 # ------------------------------------------------------------------------------------------------
 
 
-def plot_crossing_cdf(thresholds: Sequence[dict], *, as_of: str | None = None, ax=None,
-                      interval: float = 0.8) -> Figure:
+def plot_crossing_cdf(
+    thresholds: Sequence[dict], *, as_of: str | None = None, ax=None, interval: float = 0.8
+) -> Figure:
     """P(threshold crossed by date) against date: the CDF of the crossing date, one line per
     threshold (``forecast predict``'s threshold dicts: ``prob_by`` on a date grid, ``prob_already``,
     ``median_crossing``). Thresholds with identical curves share a line. The median crossing date
-    is marked (unless it is on or before ``as_of``: then the label gives P already); dotted lines at the interval's quantiles show where each curve enters and leaves
-    the ``interval`` (80% by default, predict's crossing interval)."""
+    is marked (unless it is on or before ``as_of``: then the label gives P already); dotted lines
+    at the interval's quantiles show where each curve enters and leaves the ``interval`` (80% by
+    default, predict's crossing interval)."""
     fig, ax = _new_axes(ax, (7.5, 4.4))
     groups: dict[tuple, list[dict]] = {}
     for t in thresholds:
         key = (tuple(np.round(list(t["prob_by"].values()), 6)), round(float(t.get("prob_already", 0.0)), 6))
         groups.setdefault(key, []).append(t)
     lo_q, hi_q = (1 - interval) / 2, (1 + interval) / 2
-    for q, name in ((lo_q, f"{lo_q:.0%}"), (0.5, "median"), (hi_q, f"{hi_q:.0%}")):
+    for q in (lo_q, 0.5, hi_q):
         ax.axhline(q, color="0.55", ls=":", lw=0.9, gid=f"quantile:{q:g}")
-    ax.text(1.0, hi_q, f" {_width(lo_q, hi_q)} interval:\n between\n dotted lines", transform=ax.get_yaxis_transform(),
-            fontsize=7, va="center", ha="left", color="0.3")
+    ax.text(
+        1.0,
+        hi_q,
+        f" {_width(lo_q, hi_q)} interval:\n between\n dotted lines",
+        transform=ax.get_yaxis_transform(),
+        fontsize=7,
+        va="center",
+        ha="left",
+        color="0.3",
+    )
     for k, ts in enumerate(groups.values()):
         t = ts[0]
         dates = pd.to_datetime(list(t["prob_by"]))
@@ -194,11 +265,28 @@ def plot_crossing_cdf(thresholds: Sequence[dict], *, as_of: str | None = None, a
             label += f" (P already {float(t.get('prob_already', 0.0)):.2f})"
         colour, ls, marker = SERIES[k % len(SERIES)]
         style = dict(color=colour, ls=ls, lw=1.6)
-        ax.plot(dates.to_numpy(), probs, marker=marker, ms=4, markevery=(k % 6, 6), label=label,
-                gid="cdf:" + "|".join(x["id"] for x in ts), **style)
+        ax.plot(
+            dates.to_numpy(),
+            probs,
+            marker=marker,
+            ms=4,
+            markevery=(k % 6, 6),
+            label=label,
+            gid="cdf:" + "|".join(x["id"] for x in ts),
+            **style,
+        )
         if t.get("median_crossing") and not past:
-            ax.plot([pd.Timestamp(t["median_crossing"])], [0.5], marker=marker, ms=9, color=style["color"],
-                    mfc="white", mew=1.8, ls="none", gid=f"median:{t['id']}")
+            ax.plot(
+                [pd.Timestamp(t["median_crossing"])],
+                [0.5],
+                marker=marker,
+                ms=9,
+                color=style["color"],
+                mfc="white",
+                mew=1.8,
+                ls="none",
+                gid=f"median:{t['id']}",
+            )
     ax.set_ylim(0, 1.01)
     ax.set_ylabel("P(crossed by date)")
     ax.set_title("P(crossed by date); large open marker: the median crossing date", fontsize=9)
@@ -229,11 +317,20 @@ def _label_positions(x, y, z, levels) -> list[tuple[float, float]]:
     return out
 
 
-def plot_compute_surface(x: np.ndarray, y: np.ndarray, z: np.ndarray, *, unit: str = "fraction",
-                         points: pd.DataFrame | None = None, benchmark: str = "", subtitle: str = "",
-                         xlabel: str = "training compute (log10 FLOP)",
-                         ylabel: str = "test-time compute (log10 multiple of the default)", ax=None,
-                         levels: Sequence[float] | None = None) -> Figure:
+def plot_compute_surface(
+    x: np.ndarray,
+    y: np.ndarray,
+    z: np.ndarray,
+    *,
+    unit: str = "fraction",
+    points: pd.DataFrame | None = None,
+    benchmark: str = "",
+    subtitle: str = "",
+    xlabel: str = "training compute (log10 FLOP)",
+    ylabel: str = "test-time compute (log10 multiple of the default)",
+    ax=None,
+    levels: Sequence[float] | None = None,
+) -> Figure:
     """Iso-score contours of ``z[i, j]`` (the score at test-time ``y[i]`` and training compute
     ``x[j]``), with ``points`` (columns x, y, score, optional label) placed on it and filled in
     the same grey scale as the contours, so that a point matches its surroundings if the surface
@@ -242,8 +339,11 @@ def plot_compute_surface(x: np.ndarray, y: np.ndarray, z: np.ndarray, *, unit: s
     z = np.asarray(z, dtype=float)
     if levels is None:
         if unit == "fraction":
-            levels = [v for v in (0.05, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 0.99)
-                      if np.nanmin(z) < v < np.nanmax(z)]
+            levels = [
+                v
+                for v in (0.05, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 0.99)
+                if np.nanmin(z) < v < np.nanmax(z)
+            ]
         else:
             levels = list(np.linspace(np.nanmin(z), np.nanmax(z), 9)[1:-1])
     from matplotlib.colors import BoundaryNorm, LinearSegmentedColormap
@@ -263,9 +363,20 @@ def plot_compute_surface(x: np.ndarray, y: np.ndarray, z: np.ndarray, *, unit: s
         known = points["compute_known"].to_numpy(bool) if "compute_known" in points else np.ones(len(points), bool)
         for mask, marker, what in ((known, "o", "known"), (~known, "D", "estimated")):
             if mask.any():
-                ax.scatter(points["x"][mask], points["y"][mask], c=points["score"][mask], cmap=cmap, norm=norm,
-                           s=44, marker=marker, edgecolors="0.0", linewidths=1.1, zorder=3, gid=f"points:{what}",
-                           label=f"observed result (training compute {what})")
+                ax.scatter(
+                    points["x"][mask],
+                    points["y"][mask],
+                    c=points["score"][mask],
+                    cmap=cmap,
+                    norm=norm,
+                    s=44,
+                    marker=marker,
+                    edgecolors="0.0",
+                    linewidths=1.1,
+                    zorder=3,
+                    gid=f"points:{what}",
+                    label=f"observed result (training compute {what})",
+                )
         if "label" in points:
             # a label is skipped when it would sit on one already placed (axes-fraction distance)
             sx, sy = float(np.ptp(x)) or 1.0, float(np.ptp(y)) or 1.0
@@ -275,16 +386,25 @@ def plot_compute_surface(x: np.ndarray, y: np.ndarray, z: np.ndarray, *, unit: s
                 if any(abs(u - pu) < 0.22 and abs(v - pv) < 0.06 for pu, pv in placed):
                     continue
                 placed.append((u, v))
-                ax.annotate(str(r["label"]), (r["x"], r["y"]), xytext=(5, 4), textcoords="offset points",
-                            fontsize=6.5, color="0.0", gid=f"label:{r['label']}",
-                            bbox=dict(boxstyle="round,pad=0.1", fc="white", ec="none", alpha=0.75))
+                ax.annotate(
+                    str(r["label"]),
+                    (r["x"], r["y"]),
+                    xytext=(5, 4),
+                    textcoords="offset points",
+                    fontsize=6.5,
+                    color="0.0",
+                    gid=f"label:{r['label']}",
+                    bbox=dict(boxstyle="round,pad=0.1", fc="white", ec="none", alpha=0.75),
+                )
         ax.legend(loc="upper left", fontsize=7, framealpha=0.9)
     ax.set_xlim(float(np.min(x)), float(np.max(x)))
     ax.set_ylim(float(np.min(y)), float(np.max(y)))
     ax.set_xlabel(xlabel)
     ax.set_ylabel(ylabel)
-    ax.set_title(f"{benchmark}: expected score (posterior median), iso-score lines" + (f"\n{subtitle}" if subtitle else ""),
-                 fontsize=9)
+    ax.set_title(
+        f"{benchmark}: expected score (posterior median), iso-score lines" + (f"\n{subtitle}" if subtitle else ""),
+        fontsize=9,
+    )
     cb = fig.colorbar(cf, ax=ax)
     if unit == "fraction":
         cb.ax.yaxis.set_major_formatter(PercentFormatter(xmax=1.0, decimals=0))
@@ -296,11 +416,20 @@ def plot_compute_surface(x: np.ndarray, y: np.ndarray, z: np.ndarray, *, unit: s
 # 4. Attribution of capability gains
 # ------------------------------------------------------------------------------------------------
 
-COMPONENT_LABELS = {"training_compute": "training compute", "algorithmic_progress": "algorithmic progress (date)",
-                    "test_time_compute": "test-time compute (reasoning)", "model_residual": "model-specific residual",
-                    "total": "total"}
-HATCHES = {"training_compute": "///", "algorithmic_progress": "...", "test_time_compute": "xx",
-           "model_residual": "", "total": ""}
+COMPONENT_LABELS = {
+    "training_compute": "training compute",
+    "algorithmic_progress": "algorithmic progress (date)",
+    "test_time_compute": "test-time compute (reasoning)",
+    "model_residual": "model-specific residual",
+    "total": "total",
+}
+HATCHES = {
+    "training_compute": "///",
+    "algorithmic_progress": "...",
+    "test_time_compute": "xx",
+    "model_residual": "",
+    "total": "",
+}
 
 
 def plot_attribution(table: pd.DataFrame, *, ax=None) -> Figure:
@@ -315,18 +444,34 @@ def plot_attribution(table: pd.DataFrame, *, ax=None) -> Figure:
         r = table.loc[c]
         face = "0.35" if c == "total" else "white"
         ax.barh(y, r["mean"], color=face, edgecolor="0.0", hatch=HATCHES.get(c, ""), height=0.6, gid=f"bar:{c}")
-        ax.errorbar(r["mean"], y, xerr=[[r["mean"] - r["lower"]], [r["upper"] - r["mean"]]], fmt="none",
-                    ecolor="0.0", capsize=4, lw=1.2, gid=f"interval:{c}")
+        ax.errorbar(
+            r["mean"],
+            y,
+            xerr=[[r["mean"] - r["lower"]], [r["upper"] - r["mean"]]],
+            fmt="none",
+            ecolor="0.0",
+            capsize=4,
+            lw=1.2,
+            gid=f"interval:{c}",
+        )
         share = "" if c == "total" or not np.isfinite(r.get("share", np.nan)) else f" ({r['share']:.0%})"
-        ax.annotate(f"{r['mean']:.2f}{share}", (max(r["upper"], r["mean"], 0), y), xytext=(5, 0),
-                    textcoords="offset points", va="center", fontsize=8)
+        ax.annotate(
+            f"{r['mean']:.2f}{share}",
+            (max(r["upper"], r["mean"], 0), y),
+            xytext=(5, 0),
+            textcoords="offset points",
+            va="center",
+            fontsize=8,
+        )
     ax.axvline(0, color="0.0", lw=0.8)
     ax.set_yticks(ypos, [COMPONENT_LABELS.get(c, c) for c in rows], fontsize=8)
     lo = min(0.0, float(table["lower"].min()))
     hi = float(table["upper"].max())
     ax.set_xlim(lo - 0.05 * (hi - lo), hi + 0.25 * (hi - lo))
-    ax.set_xlabel(f"capability gain (logits of an average benchmark); bar: posterior mean, "
-                  f"whiskers: {ci:.0%} interval", fontsize=8)
+    ax.set_xlabel(
+        f"capability gain (logits of an average benchmark); bar: posterior mean, whiskers: {ci:.0%} interval",
+        fontsize=8,
+    )
     old, new = table.attrs.get("old_model", ""), table.attrs.get("new_model", "")
     ax.set_title(f"Where the gain came from: {old} -> {new}", fontsize=9)
     ax.grid(axis="x", alpha=0.3, lw=0.5)
@@ -356,14 +501,33 @@ def plot_update_shift(shift: Sequence[dict], *, ax=None) -> Figure:
     ypos = np.arange(len(rows))[::-1]
     for y, s in zip(ypos, rows):
         b, a = float(s["before"]), float(s["after"])
-        ax.annotate("", xy=(a, y), xytext=(b, y), arrowprops=dict(arrowstyle="->", color="0.3", lw=1.2,
-                                                                   shrinkA=5, shrinkB=5))
-        ax.plot([b], [y], marker="o", ms=8, mfc="white", mec="0.0", ls="none", gid=f"before:{s['threshold']}",
-                label="before the update" if y == ypos[0] else None)
-        ax.plot([a], [y], marker="o", ms=8, color="0.0", ls="none", gid=f"after:{s['threshold']}",
-                label="after the update" if y == ypos[0] else None)
-        ax.annotate(f"{b:.2f} -> {a:.2f}", (max(a, b), y), xytext=(8, 0), textcoords="offset points",
-                    va="center", fontsize=8)
+        ax.annotate(
+            "", xy=(a, y), xytext=(b, y), arrowprops=dict(arrowstyle="->", color="0.3", lw=1.2, shrinkA=5, shrinkB=5)
+        )
+        ax.plot(
+            [b],
+            [y],
+            marker="o",
+            ms=8,
+            mfc="white",
+            mec="0.0",
+            ls="none",
+            gid=f"before:{s['threshold']}",
+            label="before the update" if y == ypos[0] else None,
+        )
+        ax.plot(
+            [a],
+            [y],
+            marker="o",
+            ms=8,
+            color="0.0",
+            ls="none",
+            gid=f"after:{s['threshold']}",
+            label="after the update" if y == ypos[0] else None,
+        )
+        ax.annotate(
+            f"{b:.2f} -> {a:.2f}", (max(a, b), y), xytext=(8, 0), textcoords="offset points", va="center", fontsize=8
+        )
     ax.set_yticks(ypos, [f"{s['threshold']}\nby {s['by']}" for s in rows], fontsize=8)
     ax.set_xlim(-0.02, 1.18)
     ax.set_ylim(-0.7, len(rows) - 0.3)
@@ -402,13 +566,25 @@ def plot_calibration(coverage: Sequence[dict], *, ax=None, level: float = 0.95) 
     for i, c in enumerate(cov):
         given = c.get("bounds95") if level == 0.95 else None
         lo, hi = given or binomial_band(float(c["nominal"]), int(c.get("n") or 0), level)
-        ax.plot([c["nominal"]] * 2, [lo, hi], color="0.7", lw=7, solid_capstyle="butt", gid=f"band:{c['nominal']:g}",
-                label=f"{level:.0%} range if calibrated (binomial, n)" if i == 0 else None)
+        ax.plot(
+            [c["nominal"]] * 2,
+            [lo, hi],
+            color="0.7",
+            lw=7,
+            solid_capstyle="butt",
+            gid=f"band:{c['nominal']:g}",
+            label=f"{level:.0%} range if calibrated (binomial, n)" if i == 0 else None,
+        )
     ax.plot(nom, obs, marker="o", color="0.0", ms=7, lw=1.2, label="observed coverage", gid="observed")
     for c in cov:
         eff = f" (worth {int(c['n_effective'])})" if c.get("n_effective") else ""
-        ax.annotate(f"n={int(c.get('n') or 0)}{eff}", (c["nominal"], c["observed"]), xytext=(6, -10),
-                    textcoords="offset points", fontsize=7)
+        ax.annotate(
+            f"n={int(c.get('n') or 0)}{eff}",
+            (c["nominal"], c["observed"]),
+            xytext=(6, -10),
+            textcoords="offset points",
+            fontsize=7,
+        )
     lo = max(0.0, min(nom.min(), obs.min()) - 0.15)
     ax.set_xlim(lo, 1.0)
     ax.set_ylim(lo, 1.0)
@@ -436,8 +612,17 @@ def plot_pit(pit: Sequence[float], *, bins: int = 10, ax=None, level: float = 0.
     a = (1 - level) / 2
     lo, hi = binom.ppf(a, n, 1 / bins), binom.ppf(1 - a, n, 1 / bins)
     ax.axhspan(lo, hi, color="0.85", label=f"{level:.0%} range if calibrated (n={n})", gid="band")
-    ax.bar(edges[:-1], counts, width=1 / bins, align="edge", facecolor="none", edgecolor="0.0", hatch="//",
-           gid="pit", label="held-out results")
+    ax.bar(
+        edges[:-1],
+        counts,
+        width=1 / bins,
+        align="edge",
+        facecolor="none",
+        edgecolor="0.0",
+        hatch="//",
+        gid="pit",
+        label="held-out results",
+    )
     ax.axhline(n / bins, color="0.0", ls="--", lw=1)
     ax.set_xlim(0, 1)
     ax.set_xlabel("PIT: predictive CDF at the observed score")
@@ -452,8 +637,9 @@ def plot_pit(pit: Sequence[float], *, bins: int = 10, ax=None, level: float = 0.
 # ------------------------------------------------------------------------------------------------
 
 
-def plot_key_quantities(wide: pd.DataFrame, narrow: pd.DataFrame | None = None, *, labels: dict | None = None,
-                        ax=None) -> Figure:
+def plot_key_quantities(
+    wide: pd.DataFrame, narrow: pd.DataFrame | None = None, *, labels: dict | None = None, ax=None
+) -> Figure:
     """Forest plot of posterior intervals: a thin line for the ``wide`` interval, a thick line for
     the ``narrow`` one (both from ``forecast.model.key_quantities``: index row name, columns
     median, lower, upper; ``attrs['ci_prob']``), a dot at the median."""

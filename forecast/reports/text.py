@@ -14,14 +14,17 @@ def format_summary(s: dict) -> str:
         f"models: {s['n_models']} ({s['first_release']} to {s['last_release']}; "
         f"{s['n_reasoning']} reasoning by default; training compute known for {s['n_with_compute']})",
         f"benchmarks: {s['n_benchmarks']} in {len(s['domains'])} domains ({', '.join(s['domains'])})",
-        f"results: {s['n_results']} (newest reported {s['newest_result']}; vendor {s['by_evaluator'].get('vendor', 0)}, "
+        f"results: {s['n_results']} (newest reported {s['newest_result']}; "
+        f"vendor {s['by_evaluator'].get('vendor', 0)}, "
         f"independent {s['by_evaluator'].get('independent', 0)}; non-default test-time setting {s['n_test_time']})",
         "",
         f"{'benchmark':<22}{'domain':<11}{'unit':<10}{'results':>8}{'models':>8}  best (model)",
     ]
     for b in s["benchmarks"]:
-        lines.append(f"{b['benchmark']:<22}{b['domain']:<11}{b['unit']:<10}{b['n_results']:>8}{b['n_models']:>8}  "
-                     f"{b['best']} ({b['best_model']})")
+        lines.append(
+            f"{b['benchmark']:<22}{b['domain']:<11}{b['unit']:<10}{b['n_results']:>8}{b['n_models']:>8}  "
+            f"{b['best']} ({b['best_model']})"
+        )
     return "\n".join(lines)
 
 
@@ -41,20 +44,28 @@ def format_fit(run: dict, chains: int) -> str:
     (the dict of ``FitRun.to_json``)."""
     d, t = run["diagnostics"], run["timing"]
     s = run.get("sampler") or {}
-    lines = [f"fit saved to {run['fit']}  (data {run['data_hash']}, seed {run['seed']}"
-             f"{', as of ' + run['as_of'] if run.get('as_of') else ''})",
-             f"diagnostics: max R-hat {d['max_rhat']:.4f}, min bulk ESS {d['min_ess_bulk']:.0f}, "
-             f"divergences {d['divergences']}; compile {t.get('compile_seconds', 0):.1f} s "
-             f"({s.get('compile_path') or 'no compile path recorded'}), "
-             f"sampling {t.get('sampling_seconds', 0):.1f} s"
-             + (f" (pilot {t['pilot_seconds']:.1f} s)" if "pilot_seconds" in t else "")
-             + ("" if s.get("preconditioned", True) else "; not preconditioned (compile cache off or unusable)")
-             + (f"; not converged after the first run, so extended by {int(t['extension_rounds'])} round(s) "
-                f"of {chains} more chains ({t.get('extension_seconds', 0):.1f} s)"
-                if t.get("extension_rounds") else "")
-             + (f"; the first main run had divergences or missed R-hat, so it was replaced by one at "
-                f"target acceptance {t['retry_target_accept']:.2f} ({t.get('retry_seconds', 0):.1f} s)"
-                if t.get("retry_target_accept") else "")]
+    lines = [
+        f"fit saved to {run['fit']}  (data {run['data_hash']}, seed {run['seed']}"
+        f"{', as of ' + run['as_of'] if run.get('as_of') else ''})",
+        f"diagnostics: max R-hat {d['max_rhat']:.4f}, min bulk ESS {d['min_ess_bulk']:.0f}, "
+        f"divergences {d['divergences']}; compile {t.get('compile_seconds', 0):.1f} s "
+        f"({s.get('compile_path') or 'no compile path recorded'}), "
+        f"sampling {t.get('sampling_seconds', 0):.1f} s"
+        + (f" (pilot {t['pilot_seconds']:.1f} s)" if "pilot_seconds" in t else "")
+        + ("" if s.get("preconditioned", True) else "; not preconditioned (compile cache off or unusable)")
+        + (
+            f"; not converged after the first run, so extended by {int(t['extension_rounds'])} round(s) "
+            f"of {chains} more chains ({t.get('extension_seconds', 0):.1f} s)"
+            if t.get("extension_rounds")
+            else ""
+        )
+        + (
+            f"; the first main run had divergences or missed R-hat, so it was replaced by one at "
+            f"target acceptance {t['retry_target_accept']:.2f} ({t.get('retry_seconds', 0):.1f} s)"
+            if t.get("retry_target_accept")
+            else ""
+        ),
+    ]
     kq = pd.DataFrame(run["key_quantities"])
     if not kq.empty:
         lines.append(format_quantities(kq))
@@ -62,8 +73,11 @@ def format_fit(run: dict, chains: int) -> str:
 
 
 def format_predict(result: dict) -> str:
-    lines = [f"Forecast as of {result['as_of']} (scenario: {result['scenario']}: {result['scenario_description']}; "
-             f"{result['n_draws']} posterior draws)", ""]
+    lines = [
+        f"Forecast as of {result['as_of']} (scenario: {result['scenario']}: {result['scenario_description']}; "
+        f"{result['n_draws']} posterior draws)",
+        "",
+    ]
     if not result["thresholds"]:
         return "\n".join(lines + ["no thresholds selected"])
     dates = list(result["thresholds"][0]["prob_by"])
@@ -74,13 +88,19 @@ def format_predict(result: dict) -> str:
         lo, hi = t["crossing_interval_80"]
         med = t["median_crossing"] or f"after {result['until']}"
         interval = f"[{lo or 'after ' + result['until']}, {hi or 'after ' + result['until']}]"
-        lines.append(f"{t['id']:<38}{t['prob_already']:>6.2f}" + "".join(f"{p:>9.2f}" for p in t["prob_by"].values()) + f"   {med} {interval}")
+        lines.append(
+            f"{t['id']:<38}{t['prob_already']:>6.2f}"
+            + "".join(f"{p:>9.2f}" for p in t["prob_by"].values())
+            + f"   {med} {interval}"
+        )
     lines += ["", "Rules: " + "; ".join(f"{t['id']}: {t['rule']}" for t in result["thresholds"]), ""]
     if result.get("frontier"):
         lines.append("Frontier (best model released by the date): predictive median [5%, 95%]")
         fq = pd.DataFrame(result["frontier"])
         for b, g in fq.groupby("benchmark"):
-            cells = "  ".join(f"{r['date'][:7]}: {r['q0.5']:.3g} [{r['q0.05']:.3g}, {r['q0.95']:.3g}]" for _, r in g.iterrows())
+            cells = "  ".join(
+                f"{r['date'][:7]}: {r['q0.5']:.3g} [{r['q0.05']:.3g}, {r['q0.95']:.3g}]" for _, r in g.iterrows()
+            )
             lines.append(f"  {b:<20} {cells}")
     for x in result.get("skipped", []):
         lines.append(f"not forecast: {x['id']}: {x['reason']}")
@@ -89,14 +109,20 @@ def format_predict(result: dict) -> str:
 
 
 def format_backtest(res: dict) -> str:
-    lines = [f"Backtest from origin {res['origin']} (horizon {res['horizon_days']} days): "
-             f"{res['n_train_results']} results to fit, {len(res['predictions'])} held-out results to predict",
-             f"fit diagnostics: max R-hat {res['diagnostics']['max_rhat']:.3f}, min bulk ESS "
-             f"{res['diagnostics']['min_ess_bulk']:.0f}, divergences {res['diagnostics']['divergences']}", "",
-             f"{'method':<26}{'CRPS':>8}{'cov50':>8}{'cov80':>8}{'cov95':>8}{'n':>6}   (CRPS on fraction benchmarks, score points)"]
+    lines = [
+        f"Backtest from origin {res['origin']} (horizon {res['horizon_days']} days): "
+        f"{res['n_train_results']} results to fit, {len(res['predictions'])} held-out results to predict",
+        f"fit diagnostics: max R-hat {res['diagnostics']['max_rhat']:.3f}, min bulk ESS "
+        f"{res['diagnostics']['min_ess_bulk']:.0f}, divergences {res['diagnostics']['divergences']}",
+        "",
+        f"{'method':<26}{'CRPS':>8}{'cov50':>8}{'cov80':>8}{'cov95':>8}{'n':>6}"
+        "   (CRPS on fraction benchmarks, score points)",
+    ]
     for k, s in res["scores"].items():
         c = "   n/a" if s["crps"] is None else f"{s['crps']:.4f}"
-        cov = "".join(f"{'n/a' if s[f'coverage{p}'] is None else format(s[f'coverage{p}'], '.2f'):>8}" for p in (50, 80, 95))
+        cov = "".join(
+            f"{'n/a' if s[f'coverage{p}'] is None else format(s[f'coverage{p}'], '.2f'):>8}" for p in (50, 80, 95)
+        )
         lines.append(f"{k:<26}{c:>8}{cov}{s['n']:>6}")
     if res.get("ratio_to_best_baseline") is not None:
         lines.append(f"\nmodel CRPS / best peer method ({res['best_baseline']}): {res['ratio_to_best_baseline']:.2f}")
@@ -104,21 +130,31 @@ def format_backtest(res: dict) -> str:
 
 
 def format_report(rep: dict) -> str:
-    lines = [f"Recalibration over {len(rep['origins'])} origins ({', '.join(rep['origins'])}), "
-             f"horizon {rep.get('horizon_days', '?')} days; data up to {rep.get('newest_result', '?')}", ""]
-    lines.append(f"{'method':<26}{'CRPS':>8}{'cov50':>8}{'cov80':>8}{'cov95':>8}{'n':>6}   (CRPS on fraction benchmarks)")
+    lines = [
+        f"Recalibration over {len(rep['origins'])} origins ({', '.join(rep['origins'])}), "
+        f"horizon {rep.get('horizon_days', '?')} days; data up to {rep.get('newest_result', '?')}",
+        "",
+    ]
+    lines.append(
+        f"{'method':<26}{'CRPS':>8}{'cov50':>8}{'cov80':>8}{'cov95':>8}{'n':>6}   (CRPS on fraction benchmarks)"
+    )
     for m, s in rep["scores"].items():
         c = "n/a" if s["crps"] is None else f"{s['crps']:.4f}"
         lines.append(f"{m:<26}{c:>8}" + "".join(f"{s[f'coverage{p}']:>8.2f}" for p in (50, 80, 95)) + f"{s['n']:>6}")
     if rep.get("ratio_to_best_baseline") is not None:
         lines.append(f"model CRPS / best peer method ({rep['best_baseline']}): {rep['ratio_to_best_baseline']:.2f}")
-    lines += ["", "Coverage of the model's central intervals (95% binomial acceptance region, results taken as "
-              "independent; 'worth' is the effective number of independent results, since results of one model "
-              "at one origin are correlated):"]
+    lines += [
+        "",
+        "Coverage of the model's central intervals (95% binomial acceptance region, results taken as "
+        "independent; 'worth' is the effective number of independent results, since results of one model "
+        "at one origin are correlated):",
+    ]
     for c in rep["coverage"]:
         lo, hi = c["bounds95"]
-        lines.append(f"  {c['nominal']:.0%}: {c['observed']:.1%} of {c['n']} (worth {c.get('n_effective', c['n'])})"
-                     f"  (acceptable {lo:.1%}-{hi:.1%})")
+        lines.append(
+            f"  {c['nominal']:.0%}: {c['observed']:.1%} of {c['n']} (worth {c.get('n_effective', c['n'])})"
+            f"  (acceptable {lo:.1%}-{hi:.1%})"
+        )
     lines.append("  calibration: " + ("; ".join(rep["flags"]) if rep["flags"] else "no level outside its bounds"))
     if rep["pit_histogram"]:
         lines.append("  PIT histogram (10 bins, flat is calibrated): " + " ".join(str(x) for x in rep["pit_histogram"]))
@@ -129,28 +165,41 @@ def format_report(rep: dict) -> str:
         for h in rep["crps_by_horizon"]:
             lines.append(f"  {h['horizon_days']:<10}{h['n']:>5}" + "".join(f"{h[m]:>16.4f}" for m in ms))
     ev = rep["events"]
-    lines += ["", f"Threshold events: {ev['n']} forecasts at the origins, {ev['n_resolved']} resolved by the data"
-              + (f", Brier {ev['brier']:.3f}" if ev["brier"] is not None else "")]
+    lines += [
+        "",
+        f"Threshold events: {ev['n']} forecasts at the origins, {ev['n_resolved']} resolved by the data"
+        + (f", Brier {ev['brier']:.3f}" if ev["brier"] is not None else ""),
+    ]
     for b in ev["reliability"]:
-        lines.append(f"  forecast {b['bin_lo']:.1f}-{b['bin_hi']:.1f}: mean {b['mean_forecast']:.2f}, "
-                     f"happened {b['observed_freq']:.2f} (n={b['n']})")
+        lines.append(
+            f"  forecast {b['bin_lo']:.1f}-{b['bin_hi']:.1f}: mean {b['mean_forecast']:.2f}, "
+            f"happened {b['observed_freq']:.2f} (n={b['n']})"
+        )
     lines += ["", "Per origin:"]
     for r in rep["per_origin"]:
         d = r["diagnostics"]
         ratio = "n/a" if r["ratio_to_best_baseline"] is None else f"{r['ratio_to_best_baseline']:.2f}"
         cm = r["scores"]["model"]
-        lines.append(f"  {r['origin']}: {r['n']} held out, model CRPS {cm['crps'] if cm['crps'] is None else round(cm['crps'], 4)}, "
-                     f"cov80 {cm['coverage80'] if cm['coverage80'] is None else round(cm['coverage80'], 2)}, "
-                     f"ratio to best peer {ratio}, R-hat {d['max_rhat']:.3f}, fit {r['fit_seconds']:.0f} s")
+        lines.append(
+            f"  {r['origin']}: {r['n']} held out, "
+            f"model CRPS {cm['crps'] if cm['crps'] is None else round(cm['crps'], 4)}, "
+            f"cov80 {cm['coverage80'] if cm['coverage80'] is None else round(cm['coverage80'], 2)}, "
+            f"ratio to best peer {ratio}, R-hat {d['max_rhat']:.3f}, fit {r['fit_seconds']:.0f} s"
+        )
     led = rep.get("ledger")
     if led:
         lr = led["report"]
-        lines += ["", f"Ledger {led['path']}: {lr['n_forecasts']} forecasts, {lr['n_scored']} scored "
-                  f"({led['scored_now']} now), {lr['n_open']} open"
-                  + (f"; Brier {lr['brier']:.3f}" if lr.get("brier") is not None else "")]
+        lines += [
+            "",
+            f"Ledger {led['path']}: {lr['n_forecasts']} forecasts, {lr['n_scored']} scored "
+            f"({led['scored_now']} now), {lr['n_open']} open"
+            + (f"; Brier {lr['brier']:.3f}" if lr.get("brier") is not None else ""),
+        ]
         for c in lr.get("by_command", []):
-            lines.append(f"  {c['command']}: {c['n']} scored, Brier {c['brier']:.3f}, mean forecast "
-                         f"{c['mean_prob']:.2f}, happened {c['observed_rate']:.2f}")
+            lines.append(
+                f"  {c['command']}: {c['n']} scored, Brier {c['brier']:.3f}, mean forecast "
+                f"{c['mean_prob']:.2f}, happened {c['observed_rate']:.2f}"
+            )
     return "\n".join(lines)
 
 
@@ -160,14 +209,23 @@ def format_update(res: dict) -> str:
     from ..inference import diagnostics_pass
 
     m = res["merge"]
-    lines = [f"added {m['added']['results']} results and {m['added']['models']} models; fit updated by "
-             f"{res['method']}" + (f" (Pareto k {res['pareto_k']:.2f})" if res["pareto_k"] is not None else "")
-             + f" in {res['timing']['update_seconds']:.1f} s; saved to {res['fit']}; as of {res['as_of']}"]
+    lines = [
+        f"added {m['added']['results']} results and {m['added']['models']} models; fit updated by "
+        f"{res['method']}"
+        + (f" (Pareto k {res['pareto_k']:.2f})" if res["pareto_k"] is not None else "")
+        + f" in {res['timing']['update_seconds']:.1f} s; saved to {res['fit']}; as of {res['as_of']}"
+    ]
     d = res["diagnostics"]
     if d is not None:
-        lines.append(f"refit diagnostics: max R-hat {d['max_rhat']:.4f}, min bulk ESS {d['min_ess_bulk']:.0f}, "
-                     f"divergences {d['divergences']}" + ("" if diagnostics_pass(d) else
-                     "  WARNING: not converged; rerun with more --draws, or refit with `forecast fit`"))
+        lines.append(
+            f"refit diagnostics: max R-hat {d['max_rhat']:.4f}, min bulk ESS {d['min_ess_bulk']:.0f}, "
+            f"divergences {d['divergences']}"
+            + (
+                ""
+                if diagnostics_pass(d)
+                else "  WARNING: not converged; rerun with more --draws, or refit with `forecast fit`"
+            )
+        )
     lines.append("\nHow surprising each new result was (predictive percentile under the previous fit):")
 
     def surprise_order(s):
@@ -192,6 +250,8 @@ def format_update(res: dict) -> str:
             if x["threshold"] in seen or abs(x["delta"]) < 0.005:
                 continue
             seen.add(x["threshold"])
-            lines.append(f"  {x['threshold']:<38}{x['model']} / {x['benchmark']} ({x['setting']}): "
-                         f"{x['delta']:+.2f} by {x['by']}")
+            lines.append(
+                f"  {x['threshold']:<38}{x['model']} / {x['benchmark']} ({x['setting']}): "
+                f"{x['delta']:+.2f} by {x['by']}"
+            )
     return "\n".join(lines)

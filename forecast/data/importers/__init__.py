@@ -30,15 +30,17 @@ import pandas as pd
 
 from ... import data as D
 from ...errors import DataValidationError, ForecastError
-from .common import budget_effort, is_reasoning_id, split_version
+from .common import budget_effort, is_reasoning_id, split_version  # noqa: F401  (the mapping rules, tested)
 from .epoch_hub import import_epoch_hub
 from .epoch_models import import_epoch_models
 from .metr import import_metr
 
 SOURCES = ("epoch-hub", "epoch-models", "metr")
 
-def import_source(source: str, path: Path, data_dir: Path, dry_run: bool = False,
-                  add_new: bool = False) -> D.MergeReport:
+
+def import_source(
+    source: str, path: Path, data_dir: Path, dry_run: bool = False, add_new: bool = False
+) -> D.MergeReport:
     """Run one importer and merge into ``data_dir`` (created if empty). Nothing is written on
     error or with ``dry_run``."""
     if source not in SOURCES:
@@ -72,18 +74,26 @@ def _dedupe(new: D.RawDataset) -> tuple[D.RawDataset, list[tuple[str, str]]]:
         return new, []
     keys = D.result_key(new.results)
     dup = keys.duplicated(keep="first")
-    skipped = [(f"{r[D.FILE_COL]}:{r[D.LINE_COL]} {r['model']} / {r['benchmark']}",
-                "repeated within the import (same model, benchmark and setting); first kept")
-               for _, r in new.results[dup].iterrows()]
+    skipped = [
+        (
+            f"{r[D.FILE_COL]}:{r[D.LINE_COL]} {r['model']} / {r['benchmark']}",
+            "repeated within the import (same model, benchmark and setting); first kept",
+        )
+        for _, r in new.results[dup].iterrows()
+    ]
     return D.RawDataset(new.models, new.benchmarks, new.results[~dup].reset_index(drop=True)), skipped
 
 
 def _drop_invalid(new: D.RawDataset, raw: D.RawDataset) -> tuple[D.RawDataset, list[tuple[str, str]]]:
     """Validate candidate rows in the context of the existing dataset and drop those with problems."""
     trial = D.RawDataset(
-        pd.concat([raw.models, new.models[~new.models["model"].isin(raw.models["model"])]], ignore_index=True).fillna(""),
-        pd.concat([raw.benchmarks, new.benchmarks[~new.benchmarks["benchmark"].isin(raw.benchmarks["benchmark"])]],
-                  ignore_index=True).fillna(""),
+        pd.concat([raw.models, new.models[~new.models["model"].isin(raw.models["model"])]], ignore_index=True).fillna(
+            ""
+        ),
+        pd.concat(
+            [raw.benchmarks, new.benchmarks[~new.benchmarks["benchmark"].isin(raw.benchmarks["benchmark"])]],
+            ignore_index=True,
+        ).fillna(""),
         new.results.copy(),
     )
     problems = D.validate_raw(trial)
@@ -95,7 +105,8 @@ def _drop_invalid(new: D.RawDataset, raw: D.RawDataset) -> tuple[D.RawDataset, l
         mask.append(where not in bad_result_lines)
         if where in bad_result_lines:
             why = next(p for p in problems if (p.file, p.line) == where)
-            dropped.append((f"{where[0]}:{where[1]} {r['model']} / {r['benchmark']}: {why.message}",
-                            f"invalid {why.column}"))
+            dropped.append(
+                (f"{where[0]}:{where[1]} {r['model']} / {r['benchmark']}: {why.message}", f"invalid {why.column}")
+            )
     results = new.results[mask].reset_index(drop=True) if mask else new.results
     return D.RawDataset(new.models, new.benchmarks, results), dropped

@@ -24,8 +24,19 @@ BUDGET_SUFFIX = re.compile(r"(?:_(\d+)[kK]| \((\d+)[kK] thinking\))$")
 
 
 REASONING_PATTERNS = [
-    r"^o\d(-|$)", r"(^|-)r1($|-)", r"deepseek-r1", r"^gpt-5(?!.*chat)", r"gemini-2\.5", r"gemini-3",
-    r"grok-3-mini", r"grok-4", r"gpt-oss", r"qwq", r"thinking", r"magistral", r"kimi-k2-thinking",
+    r"^o\d(-|$)",
+    r"(^|-)r1($|-)",
+    r"deepseek-r1",
+    r"^gpt-5(?!.*chat)",
+    r"gemini-2\.5",
+    r"gemini-3",
+    r"grok-3-mini",
+    r"grok-4",
+    r"gpt-oss",
+    r"qwq",
+    r"thinking",
+    r"magistral",
+    r"kimi-k2-thinking",
 ]
 
 
@@ -44,7 +55,7 @@ def split_version(version_id: str) -> tuple[str, str, str]:
     host = ""
     for p in HOST_PREFIXES:
         if vid.startswith(p):
-            host, vid = p.rstrip("/-"), vid[len(p):]
+            host, vid = p.rstrip("/-"), vid[len(p) :]
     effort, setting = "", ""
     m = EFFORT_SUFFIX.search(vid)
     if m:

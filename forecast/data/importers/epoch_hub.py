@@ -52,8 +52,11 @@ HUB_EXTERNAL: dict[str, tuple[str, str, str]] = {
 #: Release dates in Epoch's model_versions.csv that are wrong, with the evidence. Applied by the
 #: epoch-hub importer and reported in its notes; see docs/data.md "Known disputes".
 DATE_CORRECTIONS = {
-    "Kimi-K2-Instruct-0905": ("2025-09-05", "model_versions.csv gives 2024-09-05, before Kimi K2 existed "
-                              "(2025-07); its own fireworks/ row and the model card give 2025-09-05"),
+    "Kimi-K2-Instruct-0905": (
+        "2025-09-05",
+        "model_versions.csv gives 2024-09-05, before Kimi K2 existed "
+        "(2025-07); its own fireworks/ row and the model card give 2025-09-05",
+    ),
 }
 
 
@@ -97,20 +100,30 @@ def import_epoch_hub(path: Path, existing: D.RawDataset) -> tuple[D.RawDataset, 
         if not entry["dates"]:
             report.skip(f"{origin}:{line} {version_id}", "no release date in model_versions.csv")
             return None, effort, setting
-        reasoning = is_reasoning_id(mid) or (mid in suffixed_ids and mid not in plain_ids
-                                             and not BUDGET_SUFFIX.search(version_id))
-        link = entry["link"] if isinstance(entry["link"], str) and entry["link"].startswith("http") else \
-            f"{EPOCH_HUB_URL}#{quote(mid)}"
+        reasoning = is_reasoning_id(mid) or (
+            mid in suffixed_ids and mid not in plain_ids and not BUDGET_SUFFIX.search(version_id)
+        )
+        link = (
+            entry["link"]
+            if isinstance(entry["link"], str) and entry["link"].startswith("http")
+            else f"{EPOCH_HUB_URL}#{quote(mid)}"
+        )
         release = min(entry["dates"])
         note = "imported from Epoch AI Benchmarking Hub (model_versions.csv)"
         if mid in DATE_CORRECTIONS:
             release, why = DATE_CORRECTIONS[mid]
             note += f"; release date corrected: {why}"
         models_out[mid] = {
-            "model": mid, "organization": "", "release_date": release, "train_flop": "",
-            "reasoning": "true" if reasoning else "false", "source_url": link,
-            "family": entry["name"] if isinstance(entry["name"], str) else "", "_line": line,
-            "notes": note, "_file": origin,
+            "model": mid,
+            "organization": "",
+            "release_date": release,
+            "train_flop": "",
+            "reasoning": "true" if reasoning else "false",
+            "source_url": link,
+            "family": entry["name"] if isinstance(entry["name"], str) else "",
+            "_line": line,
+            "notes": note,
+            "_file": origin,
         }
         return mid, effort, setting
 
@@ -148,20 +161,33 @@ def import_epoch_hub(path: Path, existing: D.RawDataset) -> tuple[D.RawDataset, 
                 continue
             seen_keys.add(key)
             viewer = r.get("log viewer")
-            url = viewer if isinstance(viewer, str) and viewer.startswith("http") else \
-                f"{EPOCH_HUB_URL}#{quote(r['task'].lower().replace(' ', '-'))}"
-            results_out.append({
-                "model": mid, "benchmark": bench, "score": f"{score:.6g}", "inference_multiplier": "",
-                "setting": ("Epoch AI run; " + setting).strip("; "), "reported_date": r["_date"],
-                "source_url": url, "effort": effort, "evaluator": "independent", "_line": line, "_file": origin,
-                "notes": "",
-            })
+            url = (
+                viewer
+                if isinstance(viewer, str) and viewer.startswith("http")
+                else f"{EPOCH_HUB_URL}#{quote(r['task'].lower().replace(' ', '-'))}"
+            )
+            results_out.append(
+                {
+                    "model": mid,
+                    "benchmark": bench,
+                    "score": f"{score:.6g}",
+                    "inference_multiplier": "",
+                    "setting": ("Epoch AI run; " + setting).strip("; "),
+                    "reported_date": r["_date"],
+                    "source_url": url,
+                    "effort": effort,
+                    "evaluator": "independent",
+                    "_line": line,
+                    "_file": origin,
+                    "notes": "",
+                }
+            )
             bench_used.add(bench)
 
     # External leaderboards collected by Epoch
     bench_dates = dict(zip(registry["benchmark"], registry["release_date"]))
     for f in sorted(path.glob("external_benchmark_*.csv")):
-        name = f.stem[len("external_benchmark_"):]
+        name = f.stem[len("external_benchmark_") :]
         origin = str(f)
         if name not in HUB_EXTERNAL:
             report.skip(origin, "benchmark not in the registry (no mapping)")
@@ -206,11 +232,22 @@ def import_epoch_hub(path: Path, existing: D.RawDataset) -> tuple[D.RawDataset, 
                 release = models_out.get(mid, {}).get("release_date") or existing_dates.get(mid, "")
                 reported = max(release, bench_dates.get(bench, "") or "")
                 note = "reported_date is a lower bound (later of model and benchmark release); source has no date"
-            results_out.append({
-                "model": mid, "benchmark": bench, "score": f"{score:.6g}", "inference_multiplier": "",
-                "setting": "; ".join(p for p in parts if p), "reported_date": reported, "source_url": url,
-                "effort": effort, "evaluator": "independent", "_line": line, "_file": origin, "notes": note,
-            })
+            results_out.append(
+                {
+                    "model": mid,
+                    "benchmark": bench,
+                    "score": f"{score:.6g}",
+                    "inference_multiplier": "",
+                    "setting": "; ".join(p for p in parts if p),
+                    "reported_date": reported,
+                    "source_url": url,
+                    "effort": effort,
+                    "evaluator": "independent",
+                    "_line": line,
+                    "_file": origin,
+                    "notes": note,
+                }
+            )
             bench_used.add(bench)
 
     new = D.empty_raw()

@@ -12,11 +12,14 @@ from ...errors import ForecastError
 from .. import schema as S
 from .common import EPOCH_ECI_URL, EPOCH_MODELS_URL, _date_text, _pct, _rows
 
+
 def _norm(name: str) -> str:
     return re.sub(r"[^a-z0-9.]+", "", str(name).lower())
 
 
-def import_epoch_models(path: Path, existing: D.RawDataset, add_new: bool = False) -> tuple[D.RawDataset, D.MergeReport]:
+def import_epoch_models(
+    path: Path, existing: D.RawDataset, add_new: bool = False
+) -> tuple[D.RawDataset, D.MergeReport]:
     """Fill training compute (and publication dates for new models) from Epoch's Notable AI Models
     CSV, or from the ECI export (``epoch_capabilities_index.csv``), matched by model-version id,
     then by display name (``family``) with the release date closest to Epoch's date (within 90 days).
@@ -60,10 +63,20 @@ def import_epoch_models(path: Path, existing: D.RawDataset, add_new: bool = Fals
                 idx = [min(dated)[1]] if dated else []
         if not idx:
             if add_new and not eci and "Language" in str(r.get("Domain", "")) and when:
-                added.append({"model": _norm(label).replace(".", "-") or label, "organization": r.get("Organization", ""),
-                              "release_date": when, "train_flop": f"{flop:.4g}", "reasoning": "false",
-                              "source_url": url, "family": label, "train_flop_source_url": url,
-                              "notes": "added from Epoch Notable AI Models", "_line": line})
+                added.append(
+                    {
+                        "model": _norm(label).replace(".", "-") or label,
+                        "organization": r.get("Organization", ""),
+                        "release_date": when,
+                        "train_flop": f"{flop:.4g}",
+                        "reasoning": "false",
+                        "source_url": url,
+                        "family": label,
+                        "train_flop_source_url": url,
+                        "notes": "added from Epoch Notable AI Models",
+                        "_line": line,
+                    }
+                )
             else:
                 report.skip(f"{path}:{line} {label}", "no matching model in the dataset")
             continue

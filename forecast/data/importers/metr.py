@@ -60,8 +60,13 @@ def import_metr(path: Path, existing: D.RawDataset) -> tuple[D.RawDataset, D.Mer
     try:
         doc = yaml.safe_load(path.read_text(encoding="utf-8"))
     except yaml.YAMLError as exc:
-        raise DataValidationError([Problem(str(path), getattr(getattr(exc, "problem_mark", None), "line", None),
-                                           None, f"malformed YAML: {exc}")]) from None
+        raise DataValidationError(
+            [
+                Problem(
+                    str(path), getattr(getattr(exc, "problem_mark", None), "line", None), None, f"malformed YAML: {exc}"
+                )
+            ]
+        ) from None
     if not isinstance(doc, dict) or "results" not in doc:
         raise ForecastError(f"{path}: not a METR benchmark_results YAML (no 'results' key)")
     report = D.MergeReport()
@@ -92,21 +97,39 @@ def import_metr(path: Path, existing: D.RawDataset) -> tuple[D.RawDataset, D.Mer
             if not release:
                 report.skip(f"{path}:{line} {key}", "model unknown to the dataset and no release_date")
                 continue
-            models_out.append({"model": mid, "organization": "", "release_date": release, "train_flop": "",
-                               "reasoning": "true" if is_reasoning_id(mid) else "false", "source_url": METR_URL,
-                               "family": key, "notes": "added by the METR importer", "_line": line})
+            models_out.append(
+                {
+                    "model": mid,
+                    "organization": "",
+                    "release_date": release,
+                    "train_flop": "",
+                    "reasoning": "true" if is_reasoning_id(mid) else "false",
+                    "source_url": METR_URL,
+                    "family": key,
+                    "notes": "added by the METR importer",
+                    "_line": line,
+                }
+            )
             known.add(mid)
         ci = entry["metrics"]["p50_horizon_length"]
         setting, effort = prior.get(mid, ("", ""))
-        results_out.append({
-            "model": mid, "benchmark": "metr_time_horizon", "score": f"{est:.6g}", "inference_multiplier": "",
-            "setting": setting,
-            "reported_date": max(release or "", "2025-03-19"), "source_url": METR_URL, "effort": effort,
-            "evaluator": "independent", "_line": line,
-            "notes": f"{version}; scaffolds {', '.join(str(s) for s in entry.get('scaffolds') or [] if s)}; "
-                     f"95% CI {float(ci.get('ci_low', 'nan')):.3g}-{float(ci.get('ci_high', 'nan')):.3g} min; "
-                     "reported_date is the later of release and METR's first publication (2025-03-19)",
-        })
+        results_out.append(
+            {
+                "model": mid,
+                "benchmark": "metr_time_horizon",
+                "score": f"{est:.6g}",
+                "inference_multiplier": "",
+                "setting": setting,
+                "reported_date": max(release or "", "2025-03-19"),
+                "source_url": METR_URL,
+                "effort": effort,
+                "evaluator": "independent",
+                "_line": line,
+                "notes": f"{version}; scaffolds {', '.join(str(s) for s in entry.get('scaffolds') or [] if s)}; "
+                f"95% CI {float(ci.get('ci_low', 'nan')):.3g}-{float(ci.get('ci_high', 'nan')):.3g} min; "
+                "reported_date is the later of release and METR's first publication (2025-03-19)",
+            }
+        )
     new = D.empty_raw()
     new.models = _rows(models_out, S.MODEL_COLUMNS + S.MODEL_OPTIONAL, str(path))
     new.results = _rows(results_out, S.RESULT_COLUMNS + S.RESULT_OPTIONAL, str(path))

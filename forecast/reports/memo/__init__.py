@@ -20,8 +20,21 @@ from .figures import MemoFigure, memo_figures
 from .render import render_html, render_markdown, render_pdf
 
 __all__ = [
-    "FORMATS", "NO_BACKTEST", "NO_UPDATE", "MemoFigure", "build_memo", "default_calibration_path", "load_calibration",
-    "memo", "memo_blocks", "memo_data", "memo_figures", "parse_formats", "render_html", "render_markdown", "render_pdf",
+    "FORMATS",
+    "NO_BACKTEST",
+    "NO_UPDATE",
+    "MemoFigure",
+    "build_memo",
+    "default_calibration_path",
+    "load_calibration",
+    "memo",
+    "memo_blocks",
+    "memo_data",
+    "memo_figures",
+    "parse_formats",
+    "render_html",
+    "render_markdown",
+    "render_pdf",
 ]
 
 FORMATS = ("html", "md", "pdf")
@@ -48,8 +61,15 @@ def parse_formats(formats) -> tuple[str, ...]:
     return tuple(out)
 
 
-def build_memo(idata, out_dir, formats=("html", "md"), thresholds_path=None, scenario: str = "baseline",
-               calibration=None, seed: int = 1) -> dict[str, Path]:
+def build_memo(
+    idata,
+    out_dir,
+    formats=("html", "md"),
+    thresholds_path=None,
+    scenario: str = "baseline",
+    calibration=None,
+    seed: int = 1,
+) -> dict[str, Path]:
     """Write the memo to ``out_dir`` in each of ``formats`` (html, md, pdf): ``memo.html`` (self-
     contained), ``memo.md`` with its PNGs in ``figures/``, ``memo.pdf``. Everything is written to
     a temporary directory first and moved into place at the end, so a failure leaves the previous
@@ -99,12 +119,20 @@ def build_memo(idata, out_dir, formats=("html", "md"), thresholds_path=None, sce
         shutil.rmtree(tmp, ignore_errors=True)
 
 
-def memo(fit: str | Path, out_dir: str | Path, *, formats="html,md", thresholds_path=None, scenario: str = "baseline",
-         calibration: str | Path | None = None, seed: int = 1) -> dict[str, Path]:
+def memo(
+    fit: str | Path,
+    out_dir: str | Path,
+    *,
+    formats="html,md",
+    thresholds_path=None,
+    scenario: str = "baseline",
+    calibration: str | Path | None = None,
+    seed: int = 1,
+) -> dict[str, Path]:
     """``forecast memo``: check the arguments, load the fit, ``build_memo``. Without
     ``calibration`` the ``recalibration.json`` beside the fit is used if there is one."""
-    from ...inference import load_fit
     from ...forecasting.scenarios import get_scenario
+    from ...inference import load_fit
 
     formats = parse_formats(formats)
     get_scenario(scenario)
@@ -112,5 +140,6 @@ def memo(fit: str | Path, out_dir: str | Path, *, formats="html,md", thresholds_
         raise ForecastError(f"{thresholds_path}: thresholds file not found")
     cal = load_calibration(calibration if calibration is not None else default_calibration_path(fit))
     idata = load_fit(fit)
-    return build_memo(idata, out_dir, formats=formats, thresholds_path=thresholds_path, scenario=scenario,
-                      calibration=cal, seed=seed)
+    return build_memo(
+        idata, out_dir, formats=formats, thresholds_path=thresholds_path, scenario=scenario, calibration=cal, seed=seed
+    )

@@ -27,8 +27,13 @@ MAX_FAN_BENCHMARKS = 6
 N_SURPRISES = 6
 
 
-KQ_ROWS = ("training_compute_slope", "algorithmic_progress_per_year", "reasoning_effect", "test_time_elasticity",
-           "model_sd")
+KQ_ROWS = (
+    "training_compute_slope",
+    "algorithmic_progress_per_year",
+    "reasoning_effect",
+    "test_time_elasticity",
+    "model_sd",
+)
 
 
 def load_calibration(calibration) -> dict | None:
@@ -52,10 +57,17 @@ def load_calibration(calibration) -> dict | None:
         raise ForecastError(f"{where}: expected a JSON object with coverage, pit, scores and origins")
     cov = calibration.get("coverage") or []
     try:
-        cov = [{"nominal": float(c["nominal"]), "observed": float(c["observed"]), "n": int(c.get("n") or 0),
+        cov = [
+            {
+                "nominal": float(c["nominal"]),
+                "observed": float(c["observed"]),
+                "n": int(c.get("n") or 0),
                 **({"bounds95": [float(v) for v in c["bounds95"]]} if c.get("bounds95") else {}),
-                **({"n_effective": int(c["n_effective"])} if c.get("n_effective") else {})}
-               for c in cov if c.get("observed") is not None]
+                **({"n_effective": int(c["n_effective"])} if c.get("n_effective") else {}),
+            }
+            for c in cov
+            if c.get("observed") is not None
+        ]
         pit = [float(p) for p in (calibration.get("pit") or []) if p is not None and np.isfinite(float(p))]
     except (KeyError, TypeError, ValueError, AttributeError) as exc:
         raise ForecastError(f"{where}: malformed coverage or pit entries ({exc})") from None
@@ -64,10 +76,15 @@ def load_calibration(calibration) -> dict | None:
         raise ForecastError(f"{where}: 'scores' must map each method to its scores")
     ratio = calibration.get("ratio_to_best_baseline")
     events = calibration.get("events") if isinstance(calibration.get("events"), dict) else {}
-    return {"origins": [str(o) for o in calibration.get("origins") or []], "scores": scores, "coverage": cov,
-            "pit": pit, "best_baseline": calibration.get("best_baseline"),
-            "ratio_to_best_baseline": None if ratio is None else float(ratio),
-            "events": {k: events.get(k) for k in ("n", "n_resolved", "brier")} if events else None}
+    return {
+        "origins": [str(o) for o in calibration.get("origins") or []],
+        "scores": scores,
+        "coverage": cov,
+        "pit": pit,
+        "best_baseline": calibration.get("best_baseline"),
+        "ratio_to_best_baseline": None if ratio is None else float(ratio),
+        "events": {k: events.get(k) for k in ("n", "n_resolved", "brier")} if events else None,
+    }
 
 
 def _date(ref: str, t_years: float) -> pd.Timestamp:
@@ -77,12 +94,20 @@ def _date(ref: str, t_years: float) -> pd.Timestamp:
 def _observed_default(inputs, config, b: int) -> pd.DataFrame:
     """The fit's results on benchmark ``b`` at the model's default test-time setting."""
     m = inputs.obs_model
-    default = ((inputs.obs_bench == b) & (inputs.log10_mult == 0) & (inputs.effort_step == 0)
-               & (inputs.reasoning_obs == inputs.reasoning_model[m].astype(float)))
+    default = (
+        (inputs.obs_bench == b)
+        & (inputs.log10_mult == 0)
+        & (inputs.effort_step == 0)
+        & (inputs.reasoning_obs == inputs.reasoning_model[m].astype(float))
+    )
     idx = np.flatnonzero(default)
-    return pd.DataFrame({"model": [inputs.model_ids[m[i]] for i in idx],
-                         "date": [_date(config.ref_date, inputs.t_model[m[i]]) for i in idx],
-                         "score": inputs.score[idx]})
+    return pd.DataFrame(
+        {
+            "model": [inputs.model_ids[m[i]] for i in idx],
+            "date": [_date(config.ref_date, inputs.t_model[m[i]]) for i in idx],
+            "score": inputs.score[idx],
+        }
+    )
 
 
 def _vintage(idata, inputs, config, threshold_benchmarks: set[str]) -> dict:
@@ -93,14 +118,22 @@ def _vintage(idata, inputs, config, threshold_benchmarks: set[str]) -> dict:
     post = idata["posterior"]
     out = {
         "as_of": idata.attrs.get("as_of") or "",
-        "n_models": inputs.n_models, "n_benchmarks": len(inputs.benchmark_ids), "n_observations": inputs.n_obs,
-        "n_reasoning_models": int(inputs.reasoning_model.sum()), "n_compute_known": int(inputs.c_known.sum()),
+        "n_models": inputs.n_models,
+        "n_benchmarks": len(inputs.benchmark_ids),
+        "n_observations": inputs.n_obs,
+        "n_reasoning_models": int(inputs.reasoning_model.sum()),
+        "n_compute_known": int(inputs.c_known.sum()),
         "newest_model": inputs.model_ids[t_max],
         "newest_release": _date(config.ref_date, inputs.t_model[t_max]).date().isoformat(),
-        "data_hash": str(idata.attrs.get("data_hash", "")), "fit_id": str(idata.attrs.get("fit_id", "")),
-        "seed": idata.attrs.get("seed"), "forecast_version": str(idata.attrs.get("forecast_version", "")),
-        "chains": int(post.sizes["chain"]), "draws": int(post.sizes["draw"]),
-        "data_dir": str(idata.attrs.get("data_dir", "") or ""), "dataset": None, "dataset_note": "",
+        "data_hash": str(idata.attrs.get("data_hash", "")),
+        "fit_id": str(idata.attrs.get("fit_id", "")),
+        "seed": idata.attrs.get("seed"),
+        "forecast_version": str(idata.attrs.get("forecast_version", "")),
+        "chains": int(post.sizes["chain"]),
+        "draws": int(post.sizes["draw"]),
+        "data_dir": str(idata.attrs.get("data_dir", "") or ""),
+        "dataset": None,
+        "dataset_note": "",
     }
     d = out["data_dir"]
     if not d:
@@ -112,15 +145,20 @@ def _vintage(idata, inputs, config, threshold_benchmarks: set[str]) -> dict:
         out["dataset_note"] = f"the data directory {d} could not be read ({str(exc).splitlines()[0]})"
         return out
     if ds.data_hash != out["data_hash"]:
-        out["dataset_note"] = (f"the data directory {d} has changed since this fit (data {ds.data_hash}, fit "
-                               f"{out['data_hash']}); counts below are from the fit only")
+        out["dataset_note"] = (
+            f"the data directory {d} has changed since this fit (data {ds.data_hash}, fit "
+            f"{out['data_hash']}); counts below are from the fit only"
+        )
         return out
     s = summarise(ds)
     r = ds.results
     on_th = r[r["benchmark"].isin(threshold_benchmarks)]
     out["dataset"] = {
-        "n_results": s["n_results"], "newest_result": s["newest_result"], "by_evaluator": s["by_evaluator"],
-        "first_release": s["first_release"], "last_release": s["last_release"],
+        "n_results": s["n_results"],
+        "newest_result": s["newest_result"],
+        "by_evaluator": s["by_evaluator"],
+        "first_release": s["first_release"],
+        "last_release": s["last_release"],
         "threshold_results": int(len(on_th)),
         "threshold_by_evaluator": {k or "unknown": int(v) for k, v in on_th["evaluator"].value_counts().items()},
     }
@@ -137,9 +175,14 @@ def _diagnostics(idata) -> dict:
         source = "computed from the saved draws"
     method = str(idata.attrs.get("update_method", "") or "")
     k = idata.attrs.get("update_pareto_k")
-    return {**{k2: float(v) for k2, v in diag.items()}, "passed": bool(diagnostics_pass(diag)), "rhat_max": RHAT_MAX,
-            "source": source, "update_method": method,
-            "pareto_k": None if k is None or float(k) < 0 or float(k) >= 1e9 else float(k)}
+    return {
+        **{k2: float(v) for k2, v in diag.items()},
+        "passed": bool(diagnostics_pass(diag)),
+        "rhat_max": RHAT_MAX,
+        "source": source,
+        "update_method": method,
+        "pareto_k": None if k is None or float(k) < 0 or float(k) >= 1e9 else float(k),
+    }
 
 
 def _last_update(idata, units: dict[str, str]) -> dict | None:
@@ -161,11 +204,16 @@ def _last_update(idata, units: dict[str, str]) -> dict | None:
         seen.add(x["threshold"])
         influence.append(x)
     shift = up.get("shift", [])
-    return {"method": up.get("method", ""), "shift": shift, "dates": list(dict.fromkeys(s["by"] for s in shift)),
-            "thresholds": list(dict.fromkeys(s["threshold"] for s in shift)),
-            "n_results": len(up.get("surprise", [])),
-            "n_no_prediction": sum(1 for s in up.get("surprise", []) if s.get("predictive_percentile") is None),
-            "surprise": surprise[:N_SURPRISES], "influence": influence}
+    return {
+        "method": up.get("method", ""),
+        "shift": shift,
+        "dates": list(dict.fromkeys(s["by"] for s in shift)),
+        "thresholds": list(dict.fromkeys(s["threshold"] for s in shift)),
+        "n_results": len(up.get("surprise", [])),
+        "n_no_prediction": sum(1 for s in up.get("surprise", []) if s.get("predictive_percentile") is None),
+        "surprise": surprise[:N_SURPRISES],
+        "influence": influence,
+    }
 
 
 def memo_data(idata, *, thresholds_path=None, scenario: str = "baseline", calibration=None, seed: int = 1) -> dict:
@@ -188,20 +236,33 @@ def memo_data(idata, *, thresholds_path=None, scenario: str = "baseline", calibr
 
     inputs = M.inputs_from_idata(idata)
     config = M.config_from_idata(idata)
-    units = {b: {0: "fraction", 1: "elo", 2: "minutes"}[int(u)] for b, u in zip(inputs.benchmark_ids, inputs.bench_unit)}
+    units = {
+        b: {0: "fraction", 1: "elo", 2: "minutes"}[int(u)] for b, u in zip(inputs.benchmark_ids, inputs.bench_unit)
+    }
     defs = {t.id: t for t in load_thresholds(thresholds_path, registry_units(idata))}
     rows = []
     for t in result["thresholds"]:
-        rows.append({"id": t["id"], "framework": t["framework"], "level": t["level"], "rule": t["rule"],
-                     "prob_already": t["prob_already"], "prob_by": {d: t["prob_by"][d] for d in year_ends},
-                     "median_crossing": t["median_crossing"], "interval": list(t["crossing_interval_80"])})
+        rows.append(
+            {
+                "id": t["id"],
+                "framework": t["framework"],
+                "level": t["level"],
+                "rule": t["rule"],
+                "prob_already": t["prob_already"],
+                "prob_by": {d: t["prob_by"][d] for d in year_ends},
+                "median_crossing": t["median_crossing"],
+                "interval": list(t["crossing_interval_80"]),
+            }
+        )
     fq = pd.DataFrame(result["frontier"])
     benches: list[str] = []
     for t in result["thresholds"]:
         for c in defs[t["id"]].criteria:
             if c.benchmark not in benches:
                 benches.append(c.benchmark)
-    count = {b: sum(1 for t in result["thresholds"] for c in defs[t["id"]].criteria if c.benchmark == b) for b in benches}
+    count = {
+        b: sum(1 for t in result["thresholds"] for c in defs[t["id"]].criteria if c.benchmark == b) for b in benches
+    }
     fan = sorted(benches, key=lambda b: -count[b])[:MAX_FAN_BENCHMARKS]
     fan = [b for b in benches if b in fan]
     lines = {}
@@ -217,8 +278,13 @@ def memo_data(idata, *, thresholds_path=None, scenario: str = "baseline", calibr
     if not fq.empty:
         for b in benches:
             g = fq[(fq["benchmark"] == b) & fq["date"].isin(year_ends)]
-            frontier_rows.append({"benchmark": b, "unit": units.get(b, ""),
-                                  "cells": {r["date"]: (r["q0.5"], r["q0.05"], r["q0.95"]) for _, r in g.iterrows()}})
+            frontier_rows.append(
+                {
+                    "benchmark": b,
+                    "unit": units.get(b, ""),
+                    "cells": {r["date"]: (r["q0.5"], r["q0.05"], r["q0.95"]) for _, r in g.iterrows()},
+                }
+            )
 
     ref = pd.Timestamp(config.ref_date)
     releases = [ref + pd.to_timedelta(t * 365.25, unit="D") for t in inputs.t_model]
@@ -235,20 +301,37 @@ def memo_data(idata, *, thresholds_path=None, scenario: str = "baseline", calibr
     forest = kq_wide[kq_wide["quantity"].isin(KQ_ROWS)]
     threshold_benchmarks = {c.benchmark for t in result["thresholds"] for c in defs[t["id"]].criteria}
     return {
-        "predict": result, "as_of": result["as_of"], "scenario": result["scenario"],
-        "scenario_description": result["scenario_description"], "n_draws": result["n_draws"],
-        "until": result["until"], "year_ends": year_ends, "headline": rows, "skipped": result["skipped"],
-        "crossing_interval": result["crossing_interval"], "ci_prob": CI_PROB, "ci_kind": CI_KIND,
+        "predict": result,
+        "as_of": result["as_of"],
+        "scenario": result["scenario"],
+        "scenario_description": result["scenario_description"],
+        "n_draws": result["n_draws"],
+        "until": result["until"],
+        "year_ends": year_ends,
+        "headline": rows,
+        "skipped": result["skipped"],
+        "crossing_interval": result["crossing_interval"],
+        "ci_prob": CI_PROB,
+        "ci_kind": CI_KIND,
         "thresholds": {i: defs[i] for i in (t["id"] for t in result["thresholds"])},
-        "units": units, "frontier": fq, "frontier_rows": frontier_rows, "fan_benchmarks": fan,
-        "threshold_lines": lines, "observed": observed,
+        "units": units,
+        "frontier": fq,
+        "frontier_rows": frontier_rows,
+        "fan_benchmarks": fan,
+        "threshold_lines": lines,
+        "observed": observed,
         "update": _last_update(idata, units),
-        "attribution": attribution, "attribution_start": start,
-        "key_quantities": kq_wide, "forest": (forest, kq_narrow.loc[forest.index]),
+        "attribution": attribution,
+        "attribution_start": start,
+        "key_quantities": kq_wide,
+        "forest": (forest, kq_narrow.loc[forest.index]),
         "surface": compute_surface(idata, pd.Timestamp(result["as_of"]), seed=seed),
         "vintage": _vintage(idata, inputs, config, threshold_benchmarks),
-        "diagnostics": _diagnostics(idata), "calibration": calib,
-        "fit": result["fit"], "seed": seed, "forecast_version": __version__,
+        "diagnostics": _diagnostics(idata),
+        "calibration": calib,
+        "fit": result["fit"],
+        "seed": seed,
+        "forecast_version": __version__,
     }
 
 

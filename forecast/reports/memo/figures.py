@@ -40,8 +40,6 @@ def _png(fig) -> bytes:
     return buf.getvalue()
 
 
-
-
 def _threshold_label(value: float, ids: list[str], unit: str) -> str:
     return f">= {format_score(value, unit)}: " + (ids[0] if len(ids) == 1 else f"{len(ids)} thresholds")
 
@@ -64,7 +62,9 @@ def memo_figures(data: dict) -> list[MemoFigure]:
         for ax, b in zip(axes, fan):
             unit = data["units"].get(b, "fraction")
             lines = [(_threshold_label(v, ids, unit), v) for v, ids in data["threshold_lines"][b]]
-            P.plot_frontier_fan(data["frontier"], b, unit=unit, observed=data["observed"].get(b), thresholds=lines, ax=ax)
+            P.plot_frontier_fan(
+                data["frontier"], b, unit=unit, observed=data["observed"].get(b), thresholds=lines, ax=ax
+            )
             ax.set_xlim(as_of - pd.DateOffset(years=3), pd.Timestamp(data["year_ends"][-1]))
         for ax in axes[n:]:
             ax.set_visible(False)
@@ -73,11 +73,18 @@ def memo_figures(data: dict) -> list[MemoFigure]:
             for h, lab in zip(*ax.get_legend_handles_labels()):
                 legend.setdefault(lab, h)
         fig.legend(list(legend.values()), list(legend), loc="outside lower center", ncol=3, fontsize=8, frameon=False)
-        figs.append(MemoFigure("frontier", "frontier", "The frontier over time",
-                               "Best score among models released by each date, per benchmark that a threshold names. "
-                               "Points: the fit's results at default test-time settings; dashed step: the best "
-                               f"result so far; fan: the predictive median and intervals after {data['as_of']} "
-                               f"(scenario {data['scenario']}); dotted lines: threshold values.", _png(fig)))
+        figs.append(
+            MemoFigure(
+                "frontier",
+                "frontier",
+                "The frontier over time",
+                "Best score among models released by each date, per benchmark that a threshold names. "
+                "Points: the fit's results at default test-time settings; dashed step: the best "
+                f"result so far; fan: the predictive median and intervals after {data['as_of']} "
+                f"(scenario {data['scenario']}); dotted lines: threshold values.",
+                _png(fig),
+            )
+        )
     ths = data["predict"]["thresholds"]
     groups: list[list[dict]] = []
     for t in ths:
@@ -98,66 +105,123 @@ def memo_figures(data: dict) -> list[MemoFigure]:
         ax = fig.axes[0]
         ax.set_xlim(as_of - pd.DateOffset(months=2), pd.Timestamp(data["until"]))
         frameworks = ", ".join(dict.fromkeys(t["framework"] for t in g))
-        figs.append(MemoFigure(f"crossing-{k}", "crossing_cdf", f"Crossing dates: {frameworks}",
-                               "P(crossed by date) at each month end (the distribution function of the crossing "
-                               "date); a large open marker at the median crossing date (none when the median is already past: "
-                               "the legend gives P already); a curve that stays below 1 means some "
-                               f"simulated frontiers do not cross by {data['until']}.", _png(fig)))
+        figs.append(
+            MemoFigure(
+                f"crossing-{k}",
+                "crossing_cdf",
+                f"Crossing dates: {frameworks}",
+                "P(crossed by date) at each month end (the distribution function of the crossing "
+                "date); a large open marker at the median crossing date (none when the median is already past: "
+                "the legend gives P already); a curve that stays below 1 means some "
+                f"simulated frontiers do not cross by {data['until']}.",
+                _png(fig),
+            )
+        )
     s = data["surface"]
     if s is not None:
         fig = P.plot_compute_surface(
-            s["x"], s["y"], s["z"], unit=s["unit"], points=s["points"], benchmark=s["benchmark"],
+            s["x"],
+            s["y"],
+            s["z"],
+            unit=s["unit"],
+            points=s["points"],
+            benchmark=s["benchmark"],
             subtitle=f"a reasoning model released {s['as_of']}; points: results of reasoning models",
             xlabel=f"training compute (log10 FLOP; for results: date-adjusted to {s['as_of']})",
-            ylabel="test-time compute (log10 multiple of the default)")
-        figs.append(MemoFigure("compute-surface", "compute_surface", "Score against training and test-time compute",
-                               f"Posterior-median expected {s['benchmark']} score ({s['n_draws']} draws) of a "
-                               f"hypothetical reasoning model released on {s['as_of']}, as a function of its training "
-                               "compute and of the test-time compute it is evaluated with: the model's version of o1's "
-                               "claim that performance rises smoothly with both. Iso-score lines are labelled. "
-                               "Points are the fit's reasoning-mode results on this benchmark, filled with their "
-                               "observed score on the same grey scale, so a point that matches its background is "
-                               "one the surface explains. A result's x is the training compute a model released on "
-                               f"{s['as_of']} would need for its model's capability: its training compute less the "
-                               "compute-equivalent of the algorithmic progress between its release and "
-                               f"{s['as_of']} (on average {s['compute_per_year']:.2f} OOM a year); its y is its inference multiplier, "
-                               f"with effort levels at {s['delta_eff']:.2f} OOM a step. Circles: training compute "
-                               "known; diamonds: estimated by the fit.", _png(fig)))
+            ylabel="test-time compute (log10 multiple of the default)",
+        )
+        figs.append(
+            MemoFigure(
+                "compute-surface",
+                "compute_surface",
+                "Score against training and test-time compute",
+                f"Posterior-median expected {s['benchmark']} score ({s['n_draws']} draws) of a "
+                f"hypothetical reasoning model released on {s['as_of']}, as a function of its training "
+                "compute and of the test-time compute it is evaluated with: the model's version of o1's "
+                "claim that performance rises smoothly with both. Iso-score lines are labelled. "
+                "Points are the fit's reasoning-mode results on this benchmark, filled with their "
+                "observed score on the same grey scale, so a point that matches its background is "
+                "one the surface explains. A result's x is the training compute a model released on "
+                f"{s['as_of']} would need for its model's capability: its training compute less the "
+                "compute-equivalent of the algorithmic progress between its release and "
+                f"{s['as_of']} (on average {s['compute_per_year']:.2f} OOM a year); its y is its inference multiplier, "
+                f"with effort levels at {s['delta_eff']:.2f} OOM a step. Circles: training compute "
+                "known; diamonds: estimated by the fit.",
+                _png(fig),
+            )
+        )
     a = data["attribution"]
     if a is not None:
         fig = P.plot_attribution(a)
-        figs.append(MemoFigure("attribution", "attribution", "Where the capability gain came from",
-                               f"Capability gain from {a.attrs['old_model']} (the frontier on {data['attribution_start']}) "
-                               f"to {a.attrs['new_model']} (the newest frontier), split per posterior draw into "
-                               f"training compute, algorithmic progress, test-time compute and the model's own "
-                               f"deviation; whiskers: {CI_PROB:.0%} {CI_KIND} intervals; percentages: share of "
-                               "the mean total.", _png(fig)))
+        figs.append(
+            MemoFigure(
+                "attribution",
+                "attribution",
+                "Where the capability gain came from",
+                f"Capability gain from {a.attrs['old_model']} (the frontier on {data['attribution_start']}) "
+                f"to {a.attrs['new_model']} (the newest frontier), split per posterior draw into "
+                f"training compute, algorithmic progress, test-time compute and the model's own "
+                f"deviation; whiskers: {CI_PROB:.0%} {CI_KIND} intervals; percentages: share of "
+                "the mean total.",
+                _png(fig),
+            )
+        )
     up = data["update"]
     if up is not None and up["shift"]:
         fig = P.plot_update_shift(up["shift"])
-        figs.append(MemoFigure("update-shift", "update_shift", "What the latest update changed",
-                               f"P(crossed by date) before (open) and after (filled) the latest update ({up['method']}), "
-                               "per threshold, at the date where it moved most.", _png(fig)))
+        figs.append(
+            MemoFigure(
+                "update-shift",
+                "update_shift",
+                "What the latest update changed",
+                f"P(crossed by date) before (open) and after (filled) the latest update ({up['method']}), "
+                "per threshold, at the date where it moved most.",
+                _png(fig),
+            )
+        )
     cal = data["calibration"]
     if cal is not None and cal["coverage"]:
         fig = P.plot_calibration(cal["coverage"])
-        figs.append(MemoFigure("calibration", "calibration", "Backtest calibration: coverage",
-                               "Share of held-out results inside the model's central predictive intervals against "
-                               "the intervals' nominal probability; grey bars: where a calibrated model's coverage "
-                               "falls 95% of the time with that many results.", _png(fig)))
+        figs.append(
+            MemoFigure(
+                "calibration",
+                "calibration",
+                "Backtest calibration: coverage",
+                "Share of held-out results inside the model's central predictive intervals against "
+                "the intervals' nominal probability; grey bars: where a calibrated model's coverage "
+                "falls 95% of the time with that many results.",
+                _png(fig),
+            )
+        )
     if cal is not None and cal["pit"]:
         fig = P.plot_pit(cal["pit"])
-        figs.append(MemoFigure("pit", "pit", "Backtest calibration: PIT",
-                               "Predictive CDF at each held-out result: flat if calibrated, U-shaped if the "
-                               "intervals are too narrow, hump-shaped if too wide.", _png(fig)))
+        figs.append(
+            MemoFigure(
+                "pit",
+                "pit",
+                "Backtest calibration: PIT",
+                "Predictive CDF at each held-out result: flat if calibrated, U-shaped if the "
+                "intervals are too narrow, hump-shaped if too wide.",
+                _png(fig),
+            )
+        )
     wide, narrow = data["forest"]
     if len(wide):
-        labels = {i: KQ_LABELS.get(r["quantity"], r["quantity"]) + (f": {r['domain']}" if r["domain"] else "")
-                  for i, r in wide.iterrows()}
+        labels = {
+            i: KQ_LABELS.get(r["quantity"], r["quantity"]) + (f": {r['domain']}" if r["domain"] else "")
+            for i, r in wide.iterrows()
+        }
         fig = P.plot_key_quantities(wide, narrow, labels=labels)
-        figs.append(MemoFigure("key-quantities", "key_quantities", "Key quantities of the fit",
-                               f"Posterior medians with 50% and {CI_PROB:.0%} {CI_KIND} intervals, in capability "
-                               "units (logits of a benchmark of average steepness) per unit of each driver: an order of "
-                               "magnitude (OOM) of training or test-time compute, a year of algorithmic progress, "
-                               "reasoning on; 'driver: domain' rows are by benchmark domain.", _png(fig)))
+        figs.append(
+            MemoFigure(
+                "key-quantities",
+                "key_quantities",
+                "Key quantities of the fit",
+                f"Posterior medians with 50% and {CI_PROB:.0%} {CI_KIND} intervals, in capability "
+                "units (logits of a benchmark of average steepness) per unit of each driver: an order of "
+                "magnitude (OOM) of training or test-time compute, a year of algorithmic progress, "
+                "reasoning on; 'driver: domain' rows are by benchmark domain.",
+                _png(fig),
+            )
+        )
     return figs

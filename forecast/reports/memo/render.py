@@ -11,10 +11,14 @@ from pathlib import Path
 def _environment(autoescape: bool):
     import jinja2
 
-    env = jinja2.Environment(loader=jinja2.PackageLoader("forecast.reports.memo", "templates"),
-                             autoescape=autoescape, keep_trailing_newline=True, trim_blocks=autoescape,
-                             lstrip_blocks=autoescape,
-                             undefined=jinja2.StrictUndefined)
+    env = jinja2.Environment(
+        loader=jinja2.PackageLoader("forecast.reports.memo", "templates"),
+        autoescape=autoescape,
+        keep_trailing_newline=True,
+        trim_blocks=autoescape,
+        lstrip_blocks=autoescape,
+        undefined=jinja2.StrictUndefined,
+    )
     env.filters["cell"] = lambda x: str(x).replace("|", "\\|").replace("\n", " ")
     env.filters["inline"] = _html_inline
     return env
@@ -88,8 +92,10 @@ def render_pdf(blocks: list[tuple]) -> bytes:
     except ImportError:
         from ...errors import ForecastError
 
-        raise ForecastError("PDF output needs the optional 'pdf' extra: pip install 'capability-forecast[pdf]' "
-                            "(or choose --format html,md)") from None
+        raise ForecastError(
+            "PDF output needs the optional 'pdf' extra: pip install 'capability-forecast[pdf]' "
+            "(or choose --format html,md)"
+        ) from None
 
     pdf = FPDF(orientation="P", unit="mm", format="A4")
     pdf.set_auto_page_break(auto=True, margin=15)
@@ -141,8 +147,13 @@ def render_pdf(blocks: list[tuple]) -> bytes:
                 widths[-1] = 2.0
             pdf.set_draw_color(170, 170, 170)
             head_style = FontFace(family="DejaVu", emphasis="BOLD", fill_color=(235, 235, 235))
-            with pdf.table(col_widths=widths, text_align="LEFT", line_height=size * 0.5, first_row_as_headings=True,
-                           headings_style=head_style) as table:
+            with pdf.table(
+                col_widths=widths,
+                text_align="LEFT",
+                line_height=size * 0.5,
+                first_row_as_headings=True,
+                headings_style=head_style,
+            ) as table:
                 r = table.row()
                 for h in header:
                     r.cell(str(h).replace("`", ""))
