@@ -8,11 +8,14 @@ Every command lives in the module of its layer's work: ``dataset``, ``fitting``,
 
 from __future__ import annotations
 
+import importlib
 import sys
 
-# each module registers its commands, in the order `forecast --help` lists them
-from . import dataset, evaluation, fitting, forecasts, memo  # noqa: F401, I001  # noqa: F401, I001
 from .common import app, err
+
+# each module registers its commands on import, in the order `forecast --help` lists them
+for _module in ("dataset", "fitting", "forecasts", "evaluation", "memo"):
+    importlib.import_module(f"{__name__}.{_module}")
 
 
 def main() -> None:

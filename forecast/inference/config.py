@@ -86,6 +86,13 @@ class SamplerConfig:
     #: uncapped) and keep nutpie's cap. None: no cap.
     max_tree_depth: int | None = 5
 
+    #: Without the dense preconditioner (the compile cache off or unusable), nutpie's low-rank
+    #: mass-matrix adaptation with at least this many tuning steps and draws per chain: on the
+    #: bundled data 300 tuning steps left R-hat at 1.02 (ESS 239), 600 with 800 draws reached
+    #: 1.008 (ESS 394) (docs/performance.md, "Without the cache").
+    fallback_tune: int = 600
+    fallback_draws: int = 800
+
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
 

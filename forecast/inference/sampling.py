@@ -224,6 +224,13 @@ def sample_model(
         if config.precondition and info["path"] in ("cached-cfunc", "cached-graph"):
             compiled, timing["preconditioned"] = _preconditioned(compiled, config, seed, run, timing)
         extend = config.extend_rounds > 0 and timing.get("preconditioned") == 1.0
+        if config.precondition and not timing["preconditioned"]:
+            # no whitened callbacks (compile cache off or unusable, or a covariance that would not
+            # factorise): nutpie's own low-rank mass-matrix adaptation, with the longer tuning and
+            # more draws it needs to reach the bar (docs/performance.md, "Without the cache")
+            run["adaptation"] = "low_rank"
+            tune, draws = max(tune, config.fallback_tune), max(draws, config.fallback_draws)
+            timing["fallback_low_rank"] = 1.0
         timing["extension_rounds"] = timing["check_seconds"] = timing["main_sampling_seconds"] = 0.0
         timing["deterministics_seconds"] = 0.0
 

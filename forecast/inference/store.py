@@ -26,8 +26,8 @@ DEFAULT_FIT = Path("out") / "fit.nc"
 
 def fit_id(config: ModelConfig, sampler_config: SamplerConfig, data_hash: str, as_of: str, seed: int) -> str:
     """The identity of a fit: both configs, the data, the as-of date, the seed and the format.
-    The configs enter as one JSON object, as in fits saved before the two were split, so a fit
-    made with the same settings keeps its id."""
+    The configs enter as one JSON object, the shape of the model config of fits saved before the
+    two were split."""
     config_json = json.dumps({**sampler_config.to_dict(), **config.to_dict()}, sort_keys=True)
     payload = json.dumps([config_json, data_hash, as_of, int(seed), FIT_FORMAT], sort_keys=True)
     return hashlib.sha256(payload.encode()).hexdigest()[:16]
