@@ -60,8 +60,12 @@ def test_cli_reference_is_generated_from_the_commands():
     import subprocess
     import sys
 
-    out = subprocess.run([sys.executable, "-m", "typer", "forecast.cli", "utils", "docs", "--name", "forecast"],
-                         capture_output=True, text=True, check=True).stdout
+    out = subprocess.run(
+        [sys.executable, "-m", "typer", "forecast.cli", "utils", "docs", "--name", "forecast"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
     doc = (ROOT / "docs" / "cli.md").read_text()
     assert out.strip() == doc.strip(), "docs/cli.md is stale: run `make docs`"
     for path, _ in ALL:

@@ -48,8 +48,30 @@ def test_bundled_dataset_meets_sizes(bundled):
     assert len(bundled.benchmarks) >= 15
     assert len(bundled.results) >= 800
     assert bundled.models["release_date"].min() <= pd.Timestamp("2020-12-31")
-    assert bundled.models["release_date"].max() >= pd.Timestamp("2025-06-01")
     assert {"math", "code", "science", "knowledge", "agentic"} <= set(bundled.benchmarks["domain"])
+
+
+def test_bundled_dataset_reaches_into_2026(bundled):
+    """At least 25 models released in 2026 with results, 300 results for them, and a newest
+    release on or after 2026-07-01; the benchmarks that still discriminate at the frontier."""
+    m, r = bundled.models, bundled.results
+    new = set(m.loc[m["release_date"] >= "2026-01-01", "model"])
+    on_new = r[r["model"].isin(new)]
+    assert on_new["model"].nunique() >= 25 and len(on_new) >= 300
+    assert m["release_date"].max() >= pd.Timestamp("2026-07-01")
+    assert {"swe_bench_pro", "terminal_bench_2", "osworld_verified", "arc_agi_2", "frontiermath_tier4"} <= set(
+        on_new["benchmark"]
+    )
+    assert {"vendor", "independent"} <= set(on_new["evaluator"])
+
+
+def test_bundled_determinations_are_sourced_and_recent():
+    from forecast.data.determinations import load_determinations
+
+    d = load_determinations(ROOT / "data", required=True)
+    assert len(d) >= 12 and d["source_url"].str.match(r"^https?://\S+$").all()
+    assert d["date"].max() >= "2026-06-01"
+    assert set(d["determination"]) <= set(S.DETERMINATIONS)
 
 
 def test_every_bundled_row_is_sourced():
@@ -123,6 +145,49 @@ def test_add_rejects_bad_rows_and_changes_nothing(data_copy, tmp_path):
     assert f"{bad}:5 [reported_date]" in err and "impossible date" in err
     assert tree_digest(data_copy) == before
     assert not list(data_copy.glob(".*.tmp"))
+
+
+IMPOSSIBLE_DATES = """model,benchmark,score,inference_multiplier,setting,reported_date,source_url
+gpt-4o-2024-05-13,gpqa_diamond,0.5,,before release,2024-05-01,https://example.org/a
+gpt-4o-2024-05-13,gpqa_diamond,0.5,,from the future,2099-01-01,https://example.org/b
+"""
+
+
+def test_results_reported_before_release_or_after_today_are_rejected(data_copy, tmp_path, monkeypatch):
+    """A result cannot have been reported before its model was released (2024-05-13 here) or after
+    today: both would leak into ``--as-of`` fits. ``data add`` names file and line, writes nothing."""
+    from forecast.data import validation
+
+    monkeypatch.setattr(validation, "today", lambda: "2026-12-05")
+    bad = tmp_path / "new.csv"
+    bad.write_text(IMPOSSIBLE_DATES.replace("2099-01-01", "2027-01-01"))
+    before = tree_digest(data_copy)
+    res = runner.invoke(app, ["data", "add", str(bad), "--data", str(data_copy)])
+    assert res.exit_code != 0
+    assert f"{bad}:2 [reported_date]" in res.stderr and "before model 'gpt-4o-2024-05-13' was released" in res.stderr
+    assert f"{bad}:3 [reported_date]" in res.stderr and "after today (2026-12-05)" in res.stderr
+    assert tree_digest(data_copy) == before
+    # and `data validate` finds the same rows in a data file
+    shutil.copy(data_copy / S.RESULTS_FILE, tmp_path / "r.csv")
+    with open(data_copy / S.RESULTS_FILE, "a") as f:
+        f.write(IMPOSSIBLE_DATES.splitlines()[1] + ",,,\n")
+    res = runner.invoke(app, ["data", "validate", "--data", str(data_copy)])
+    assert res.exit_code == 1 and "[reported_date]" in res.stderr and "before model" in res.stderr
+
+
+def test_determinations_are_validated_with_file_and_line(tmp_path):
+    from forecast.data.determinations import load_determinations
+
+    (tmp_path / S.DETERMINATIONS_FILE).write_text(
+        "date,lab,framework,level,model,determination,source_url\n"
+        "2026-02-05,OpenAI,Preparedness Framework,High,gpt-5.3-codex,treated as crossed,https://openai.com/x\n"
+        "2026-13-01,OpenAI,Preparedness Framework,High,gpt-5.4,maybe,ftp://x\n"
+    )
+    with pytest.raises(DataValidationError) as err:
+        load_determinations(tmp_path)
+    text = str(err.value)
+    assert ":3 [date]" in text and ":3 [determination]" in text and ":3 [source_url]" in text
+    assert ":2 " not in text
 
 
 def test_percentage_hint_and_negative_compute(data_copy, tmp_path):

@@ -15,8 +15,11 @@ ROOT = Path(__file__).resolve().parent.parent
 
 @pytest.mark.integration
 def test_wheel_ships_the_bundled_data_and_templates(tmp_path):
-    subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", str(ROOT), "-w", str(tmp_path)],
-                   check=True, capture_output=True)
+    subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", str(ROOT), "-w", str(tmp_path)],
+        check=True,
+        capture_output=True,
+    )
     (wheel,) = tmp_path.glob("capability_forecast-*.whl")
     names = set(zipfile.ZipFile(wheel).namelist())
     for f in ("models.csv", "benchmarks.csv", "results.csv", "thresholds.toml"):

@@ -13,16 +13,21 @@ from .common import DataOpt, JsonOpt, data_app, err, fail, print_json
 
 @data_app.command("validate")
 def data_validate(data: DataOpt = None, json_out: JsonOpt = False) -> None:
-    """Check every row of the dataset; list each problem with file, line and column."""
+    """Check every row of the dataset (and of the labs' determinations beside it); list each
+    problem with file, line and column."""
     from .. import data as D
+    from ..data.determinations import load_determinations
     from ..data.summary import summarise
     from ..reports.text import format_summary
 
     try:
         ds = D.load_dataset(data)
+        determinations = load_determinations(D.resolve_data_dir(data))
     except ForecastError as exc:
         fail(exc)
     summary = summarise(ds)
+    summary["n_determinations"] = len(determinations)
+    summary["newest_determination"] = determinations["date"].max() if len(determinations) else None
     if json_out:
         print_json({"valid": True, **summary})
     else:
@@ -101,12 +106,27 @@ def data_add(
 @data_app.command("import")
 def data_import(
     source: Annotated[str, typer.Argument(help="epoch-hub, epoch-models or metr")],
-    path: Annotated[Path, typer.Argument(help="Export directory (epoch-hub) or file.")],
+    path: Annotated[
+        Path,
+        typer.Argument(
+            help="epoch-hub: the official download (zip or folder) or the older stitching export (folder); "
+            "epoch-models: the AI Models download (zip or folder), or a Notable Models or ECI CSV; "
+            "metr: a benchmark_results YAML (Time Horizon 1.0 or 1.1)."
+        ),
+    ],
     data: DataOpt = None,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Report what would change; write nothing.")] = False,
     add_new: Annotated[
         bool, typer.Option("--add-new", help="epoch-models: also add language models not yet in the dataset.")
     ] = False,
+    benchmarks: Annotated[
+        str,
+        typer.Option(
+            "--benchmarks",
+            help="epoch-hub: 'all' imports every benchmark of the download; 'known' only those already in "
+            "the data directory's benchmarks.csv.",
+        ),
+    ] = "all",
     json_out: JsonOpt = False,
 ) -> None:
     """Merge a public dataset into the data directory, reporting what was added, updated and skipped."""
@@ -114,7 +134,11 @@ def data_import(
     from ..data.importers import import_source
 
     try:
-        report = import_source(source, path, D.resolve_data_dir(data), dry_run=dry_run, add_new=add_new)
+        if benchmarks not in ("all", "known"):
+            raise ForecastError(f"--benchmarks must be 'all' or 'known', got '{benchmarks}'")
+        report = import_source(
+            source, path, D.resolve_data_dir(data), dry_run=dry_run, add_new=add_new, known_only=benchmarks == "known"
+        )
     except ForecastError as exc:
         fail(exc)
     _print_report(report, json_out, dry_run)

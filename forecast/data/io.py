@@ -161,8 +161,17 @@ def hash_raw(raw: RawDataset) -> str:
     """Content hash of the dataset: same rows and values, same hash (line order included)."""
     h = hashlib.sha256()
     for kind in ("models", "benchmarks", "results"):
+        frame = getattr(raw, kind)
+        # columns added after 0.1.0 count only where used, so older datasets keep their hash
+        cols = [
+            c
+            for c in columns_for(kind)
+            if c not in S.LATER_COLUMNS or frame.get(c, pd.Series(dtype=str)).astype(bool).any()
+        ]
         h.update(kind.encode())
-        h.update(to_csv_text(getattr(raw, kind), columns_for(kind)).encode())
+        h.update(
+            to_csv_text(frame.drop(columns=[c for c in S.LATER_COLUMNS if c in frame and c not in cols]), cols).encode()
+        )
     return h.hexdigest()[:16]
 
 

@@ -176,7 +176,7 @@ def merge(raw: RawDataset, new: RawDataset, policy: str = "add") -> tuple[RawDat
         "models",
         report,
         policy,
-        fill_cols=("train_flop", "train_flop_source_url", "organization"),
+        fill_cols=("train_flop", "train_flop_source_url", "organization", "train_flop_lower", "train_flop_upper"),
     )
     problems += p
     out.results, p, rejected = merge_results(out.results, new.results, report, policy)

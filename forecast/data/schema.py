@@ -10,9 +10,15 @@ MODELS_FILE = "models.csv"
 BENCHMARKS_FILE = "benchmarks.csv"
 RESULTS_FILE = "results.csv"
 THRESHOLDS_FILE = "thresholds.toml"
+#: The labs' own published threshold calls (not part of what is fitted, so not in the data hash).
+DETERMINATIONS_FILE = "determinations.csv"
 
 MODEL_COLUMNS = ["model", "organization", "release_date", "train_flop", "reasoning", "source_url"]
-MODEL_OPTIONAL = ["family", "train_flop_source_url", "notes"]
+#: ``train_flop_lower`` / ``train_flop_upper``: Epoch's bounds on training compute (FLOP), where
+#: it publishes them; the fit then treats the model's compute as uncertain within them.
+MODEL_OPTIONAL = ["family", "train_flop_source_url", "notes", "train_flop_lower", "train_flop_upper"]
+#: Optional columns added after 0.1.0: they enter the data hash only where a row fills them.
+LATER_COLUMNS = ("train_flop_lower", "train_flop_upper")
 
 BENCHMARK_COLUMNS = ["benchmark", "domain", "unit", "floor", "ceiling", "source_url"]
 BENCHMARK_OPTIONAL = ["name", "n_items", "release_date", "description"]
@@ -62,3 +68,12 @@ FALSE_WORDS = {"false", "0", "no", "n", "f"}
 #: Release dates outside this window are rejected as impossible for a language model.
 EARLIEST_DATE = "2015-01-01"
 LATEST_DATE = "2035-12-31"
+
+#: ``determinations.csv``: one row per published call of a lab on one of its own thresholds.
+DETERMINATION_COLUMNS = ["date", "lab", "framework", "level", "model", "determination", "source_url"]
+DETERMINATION_OPTIONAL = ["framework_version", "category", "quote", "notes"]
+#: What a lab can say of a threshold, strongest first. "alert threshold reached" is Google
+#: DeepMind's early warning below a Critical Capability Level.
+DETERMINATIONS = ("crossed", "treated as crossed", "cannot rule out", "alert threshold reached", "not crossed")
+#: The calls that count as the lab saying the threshold is (or may be) reached.
+POSITIVE_DETERMINATIONS = ("crossed", "treated as crossed", "cannot rule out")

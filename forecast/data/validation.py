@@ -110,6 +110,52 @@ def _suggest(name: str, options) -> str:
     return f" (did you mean '{close[0]}'?)" if close else ""
 
 
+def today() -> str:
+    """Today's date (ISO): no result can have been reported after it."""
+    return date.today().isoformat()
+
+
+def _impossible_date(r: pd.Series, model: pd.Series | None) -> list[Problem]:
+    """A result reported before its model was released, or after today: it would leak into
+    ``--as-of`` fits and backtests at the wrong date."""
+    when = r["reported_date"]
+    out = []
+    if when > today():
+        out.append(_p(r, "reported_date", f"reported {when}, after today ({today()})"))
+    released = "" if model is None else str(model["release_date"])
+    if released and DATE_RE.match(released) and when < released:
+        out.append(
+            _p(
+                r,
+                "reported_date",
+                f"reported {when}, before model '{r['model']}' was released ({released}, "
+                f"{model[FILE_COL]}:{model[LINE_COL]})",
+            )
+        )
+    return out
+
+
+def _compute_bound_problems(r: pd.Series, point: float | None) -> list[Problem]:
+    """Epoch's bounds on training compute: numbers in FLOP, lower <= upper, around the point."""
+    out, bounds = [], {}
+    for col in ("train_flop_lower", "train_flop_upper"):
+        v, msg = parse_number(str(r.get(col, "") or ""))
+        if msg:
+            out.append(_p(r, col, msg))
+        elif v is not None and not (1e15 <= v <= 1e31):
+            out.append(_p(r, col, f"{r[col]} FLOP is outside 1e15..1e31; write FLOP, not log10 or PF-days"))
+        elif v is not None:
+            bounds[col] = v
+    lo, hi = bounds.get("train_flop_lower"), bounds.get("train_flop_upper")
+    if lo is not None and hi is not None and lo > hi:
+        out.append(
+            _p(r, "train_flop_lower", f"lower bound {r['train_flop_lower']} is above the upper {r['train_flop_upper']}")
+        )
+    elif point is not None and point > 0 and ((lo is not None and point < lo) or (hi is not None and point > hi)):
+        out.append(_p(r, "train_flop", f"{r['train_flop']} FLOP is outside its bounds"))
+    return out
+
+
 def validate_raw(raw: RawDataset) -> list[Problem]:
     """Every problem in the dataset: values, references and duplicates. Empty list = valid."""
     problems: list[Problem] = []
@@ -138,6 +184,7 @@ def validate_raw(raw: RawDataset) -> list[Problem]:
             problems.append(
                 _p(r, "train_flop", f"{r['train_flop']} FLOP is outside 1e15..1e31; write FLOP, not log10 or PF-days")
             )
+        problems += _compute_bound_problems(r, v)
         _, msg = parse_bool(r["reasoning"])
         if msg:
             problems.append(_p(r, "reasoning", msg))
@@ -220,6 +267,8 @@ def validate_raw(raw: RawDataset) -> list[Problem]:
             msg = "reported_date is required"
         if msg:
             problems.append(_p(r, "reported_date", msg))
+        else:
+            problems += _impossible_date(r, seen.get(m))
         eff = r.get("effort", "").strip().lower()
         if eff and eff not in S.EFFORT_LEVELS:
             problems.append(_p(r, "effort", f"effort '{eff}' is not one of {', '.join(S.EFFORT_LEVELS)} or blank"))

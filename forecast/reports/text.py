@@ -17,12 +17,14 @@ def format_summary(s: dict) -> str:
         f"results: {s['n_results']} (newest reported {s['newest_result']}; "
         f"vendor {s['by_evaluator'].get('vendor', 0)}, "
         f"independent {s['by_evaluator'].get('independent', 0)}; non-default test-time setting {s['n_test_time']})",
-        "",
-        f"{'benchmark':<22}{'domain':<11}{'unit':<10}{'results':>8}{'models':>8}  best (model)",
     ]
+    if s.get("n_determinations"):
+        lines.append(f"lab determinations: {s['n_determinations']} (newest {s['newest_determination']})")
+    w = max([22] + [len(b["benchmark"]) + 2 for b in s["benchmarks"]])
+    lines += ["", f"{'benchmark':<{w}}{'domain':<11}{'unit':<10}{'results':>8}{'models':>8}  best (model)"]
     for b in s["benchmarks"]:
         lines.append(
-            f"{b['benchmark']:<22}{b['domain']:<11}{b['unit']:<10}{b['n_results']:>8}{b['n_models']:>8}  "
+            f"{b['benchmark']:<{w}}{b['domain']:<11}{b['unit']:<10}{b['n_results']:>8}{b['n_models']:>8}  "
             f"{b['best']} ({b['best_model']})"
         )
     return "\n".join(lines)

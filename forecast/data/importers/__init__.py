@@ -33,16 +33,19 @@ from ...errors import DataValidationError, ForecastError
 from .common import budget_effort, is_reasoning_id, split_version  # noqa: F401  (the mapping rules, tested)
 from .epoch_hub import import_epoch_hub
 from .epoch_models import import_epoch_models
+from .hub_official import import_official_hub, is_official_download
 from .metr import import_metr
 
 SOURCES = ("epoch-hub", "epoch-models", "metr")
 
 
 def import_source(
-    source: str, path: Path, data_dir: Path, dry_run: bool = False, add_new: bool = False
+    source: str, path: Path, data_dir: Path, dry_run: bool = False, add_new: bool = False, known_only: bool = False
 ) -> D.MergeReport:
     """Run one importer and merge into ``data_dir`` (created if empty). Nothing is written on
-    error or with ``dry_run``."""
+    error or with ``dry_run``. ``epoch-hub`` reads the official download (a zip, or its unpacked
+    folder) or the older stitching export (a folder with ``model_versions.csv``); with
+    ``known_only`` it imports results only on benchmarks already in the dataset's registry."""
     if source not in SOURCES:
         raise ForecastError(f"unknown import source '{source}'; choose one of {', '.join(SOURCES)}")
     data_dir = Path(data_dir)
@@ -50,7 +53,11 @@ def import_source(
     problems += [] if problems else D.validate_raw(raw)
     if problems:
         raise DataValidationError(problems, f"{data_dir}: existing dataset is invalid; fix it before importing")
-    if source == "epoch-hub":
+    if not Path(path).exists():
+        raise ForecastError(f"{path}: no such file or folder")
+    if source == "epoch-hub" and is_official_download(path):
+        new, pre = import_official_hub(path, raw, known_only=known_only)
+    elif source == "epoch-hub":
         new, pre = import_epoch_hub(path, raw)
     elif source == "epoch-models":
         new, pre = import_epoch_models(path, raw, add_new=add_new)
