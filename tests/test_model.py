@@ -465,3 +465,56 @@ def test_diagnostics_see_a_stuck_chain_and_a_slow_quantity():
     bad = xr.Dataset({"a": (("chain", "draw", "k"), stuck), "b": (("chain", "draw"), walk)})
     d = INF.diagnostics(tree, bad)
     assert d["max_rhat"] > 1.1 and d["min_ess_bulk"] < 100
+
+
+def test_compute_bounds_become_a_measurement_with_an_sd():
+    """A point estimate is exact; both of Epoch's bounds around it make an sd (the wider side as a
+    90% interval); bounds alone centre on their geometric mean; one bound alone is unknown."""
+    from forecast.model.inputs import BOUND_Z, compute_measurements
+
+    models = pd.DataFrame(
+        {
+            "train_flop": [1e24, 3.5e26, np.nan, np.nan, np.nan],
+            "train_flop_lower": [np.nan, 2.1e26, 1e23, 2.1e25, np.nan],
+            "train_flop_upper": [np.nan, 1.13e27, 1e25, np.nan, np.nan],
+        }
+    )
+    centre, sd = compute_measurements(models)
+    np.testing.assert_allclose(centre[:3], [24.0, np.log10(3.5e26), 24.0])
+    assert sd[0] == 0.0
+    assert sd[1] == pytest.approx((np.log10(1.13e27) - np.log10(3.5e26)) / BOUND_Z)  # the wider (upper) side
+    assert sd[2] == pytest.approx(1.0 / BOUND_Z)
+    assert np.isnan(centre[3]) and np.isnan(centre[4])  # a single bound, or none: unknown
+
+
+def test_a_bounded_compute_enters_the_log_density_as_a_noisy_measurement(tiny):
+    """The model's compute potential at a point equals the analytic marginal density: Normal(c |
+    trend, sqrt(s_c^2 + sd^2)) summed over measured models; a bound loosens it."""
+    import pytensor
+    from pytensor.compile.mode import Mode
+
+    cfg = M.ModelConfig()
+    ds = tiny
+    models = ds.models.copy()
+    models["train_flop_lower"] = [np.nan, np.nan, 3e25]
+    models["train_flop_upper"] = [np.nan, np.nan, 4e26]
+    bounded = Dataset(models=models, benchmarks=ds.benchmarks, results=ds.results, data_hash="tiny-bounded")
+    inp = M.prepare(bounded, cfg)
+    assert inp.log10c_sd[2] > 0 and inp.log10c_sd[0] == 0 and not inp.c_known[1]
+    model = M.build_model(inp, cfg)
+    pot = model["log10_compute_obs"]
+    fn = pytensor.function(
+        model.value_vars,
+        [pot, model["mu_c0"], model["g_c"], model["s_c"]],
+        mode=Mode(linker="py", optimizer=None),
+        on_unused_input="ignore",
+    )
+    ip = model.initial_point()
+    got, mu0, g, s_c = fn(*(ip[v.name] for v in model.value_vars))
+    from scipy import stats
+
+    want = sum(
+        stats.norm.logpdf(inp.log10c_obs[i], mu0 + g * inp.t_model[i], np.sqrt(s_c**2 + inp.log10c_sd[i] ** 2))
+        for i in (0, 2)
+    )
+    assert float(got) == pytest.approx(want, rel=1e-10)

@@ -61,7 +61,8 @@ def typed(raw: RawDataset) -> Dataset:
     """Convert a *validated* raw dataset to typed frames (blank train_flop -> NaN, blank multiplier -> 1)."""
     m = raw.models.drop(columns=HIDDEN).copy()
     m["release_date"] = pd.to_datetime(m["release_date"], format="%Y-%m-%d")
-    m["train_flop"] = pd.to_numeric(m["train_flop"].replace("", np.nan))
+    for col in ("train_flop", "train_flop_lower", "train_flop_upper"):
+        m[col] = pd.to_numeric(m[col].replace("", np.nan)) if col in m else np.nan
     m["reasoning"] = m["reasoning"].str.lower().isin(S.TRUE_WORDS)
     b = raw.benchmarks.drop(columns=HIDDEN).copy()
     b["floor"] = pd.to_numeric(b["floor"].replace("", np.nan))

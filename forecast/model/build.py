@@ -109,6 +109,7 @@ def build_model(inputs: ModelInputs, config: ModelConfig | None = None):
     pad = model_slots(n_m) - n_m
     known = np.concatenate([inputs.c_known.astype(float), np.zeros(pad)])
     c_filled = np.concatenate([np.where(inputs.c_known, inputs.log10c_obs, 0.0), np.zeros(pad)])
+    c_sd = np.concatenate([np.where(inputs.c_known, inputs.log10c_sd, 0.0), np.zeros(pad)])
     t_padded = np.concatenate([inputs.t_model, np.zeros(pad)])
     inv_n = np.where(np.isfinite(inputs.n_items), 1.0 / np.nan_to_num(inputs.n_items, nan=1.0), 0.0)
     if not config.use_n_items:
@@ -137,15 +138,21 @@ def build_model(inputs: ModelInputs, config: ModelConfig | None = None):
             trend_c = mu_c0 + g_c * t_model
             known = pm.Data("compute_known", known)
             c_filled = pm.Data("log10_compute_filled", c_filled)
-            # Normal(log10 C | trend_c(t), s_c) of every model with known compute
+            c_sd = pm.Data("log10_compute_sd", c_sd)
+            # A model's log10 compute C ~ Normal(trend_c(t), s_c); Epoch measures it as c_filled
+            # with sd c_sd (0: a point estimate; from Epoch's bounds otherwise). The measurement's
+            # marginal density Normal(c_filled | trend_c, sqrt(s_c^2 + c_sd^2)) enters once per
+            # measured model, and C given it, Normal(c_eff, post_var), is integrated out of theta.
+            v = pt.sqr(s_c) + pt.sqr(c_sd)
             pm.Potential(
                 "log10_compute_obs",
-                pt.sum(known * (-0.5 * pt.sqr((c_filled - trend_c) / s_c) - pt.log(s_c) - 0.5 * np.log(2 * np.pi))),
+                pt.sum(known * (-0.5 * pt.sqr(c_filled - trend_c) / v - 0.5 * pt.log(v) - 0.5 * np.log(2 * np.pi))),
             )
             beta_c = _standardised("beta_c", config.beta_c_mu, config.beta_c_sd)
-            c_eff = known * c_filled + (1 - known) * trend_c
+            w = known * pt.sqr(s_c) / v  # 1 for a point estimate, 0 for unknown compute
+            c_eff = trend_c + w * (c_filled - trend_c)
             theta_mean = theta_mean + beta_c * (c_eff - config.c_ref)
-            tau2 = tau2 + (1 - known) * pt.sqr(beta_c * s_c)
+            tau2 = tau2 + (1 - w) * pt.sqr(beta_c * s_c)
         if config.has_date:
             beta_t = _standardised("beta_t", config.beta_t_mu, config.beta_t_sd)
             theta_mean = theta_mean + beta_t * t_model

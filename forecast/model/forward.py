@@ -162,19 +162,24 @@ def draw_log10_compute(
     theta = stack(post, "theta")
     n = theta.shape[0]
     out = np.broadcast_to(inputs.log10c_obs, (n, inputs.n_models)).copy()
-    miss = ~inputs.c_known
+    sd = np.where(inputs.c_known, inputs.log10c_sd, np.inf)
+    miss = sd > 0  # unknown compute, or known only within Epoch's bounds
     if not miss.any():
         return out
     beta_c, s_c, sig = (stack(post, k)[:, None] for k in ("beta_c", "s_c", "sigma_model"))
     t = inputs.t_model[miss]
     trend = stack(post, "mu_c0")[:, None] + stack(post, "g_c")[:, None] * t
-    mean = stack(post, "alpha")[:, None] + beta_c * (trend - config.c_ref)
+    # C given the measurement (none: the trend), Normal(prior_mean, prior_var), as in build_model
+    w = np.where(np.isfinite(sd[miss]), s_c**2 / (s_c**2 + np.where(np.isfinite(sd[miss]), sd[miss], 0.0) ** 2), 0.0)
+    prior_mean = trend + w * (np.nan_to_num(inputs.log10c_obs[miss]) - trend)
+    prior_var = s_c**2 * (1 - w)
+    mean = stack(post, "alpha")[:, None] + beta_c * (prior_mean - config.c_ref)
     mean = mean + date_effect(post, config, t)
-    r = theta[:, miss] - mean  # = beta_c * s_c * z_c + sigma_model * z_m
-    v = (beta_c * s_c) ** 2 + sig**2
-    cond_mean = r * beta_c * s_c**2 / v
-    cond_sd = np.sqrt(s_c**2 * sig**2 / v)
-    out[:, miss] = trend + cond_mean + cond_sd * rng.standard_normal(r.shape)
+    r = theta[:, miss] - mean  # = beta_c * (C - prior_mean) + sigma_model * z_m
+    v = beta_c**2 * prior_var + sig**2
+    cond_mean = r * beta_c * prior_var / v
+    cond_sd = np.sqrt(prior_var * sig**2 / v)
+    out[:, miss] = prior_mean + cond_mean + cond_sd * rng.standard_normal(r.shape)
     return out
 
 

@@ -33,7 +33,7 @@ class ModelInputs:
     # per model
     t_model: np.ndarray  # years since ref_date
     log10c_obs: np.ndarray  # NaN where unknown
-    c_known: np.ndarray  # bool
+    c_known: np.ndarray  # bool: a point estimate or both bounds
     reasoning_model: np.ndarray  # bool
     # per benchmark
     bench_unit: np.ndarray  # int code (UNIT_CODES)
@@ -51,6 +51,13 @@ class ModelInputs:
     y: np.ndarray  # modelled target: clipped fraction, elo/400 - centre, log2(min) - centre
     score: np.ndarray  # raw score in the benchmark's unit
     obs_ids: list[str] = field(default_factory=list)
+    #: sd of a model's log10 compute measurement: 0 for Epoch's point estimate, from the bounds
+    #: where only Epoch's bounds pin it down (``compute_measurements``)
+    log10c_sd: np.ndarray | None = None
+
+    def __post_init__(self):
+        if self.log10c_sd is None:
+            self.log10c_sd = np.zeros(len(self.model_ids))
 
     @property
     def n_models(self) -> int:
@@ -146,6 +153,30 @@ def aggregate_replicates(results: pd.DataFrame) -> pd.DataFrame:
     return out.reset_index(drop=True)
 
 
+#: Epoch's lower and upper bounds on training compute are read as a central 90% interval in log10.
+BOUND_Z = 1.645
+
+
+def compute_measurements(models: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """(log10 compute, its sd) per model. A point estimate is exact (sd 0), unless Epoch gives
+    both bounds: then the point is the centre and the wider side of the interval, read as a 90%
+    interval, the sd; both bounds without a point centre on their geometric mean. A single bound,
+    or none, leaves the compute unknown (NaN): the fit treats it as a latent quantity."""
+
+    def col(name):
+        if name not in models:
+            return np.full(len(models), np.nan)
+        v = pd.to_numeric(models[name], errors="coerce").to_numpy(dtype=float)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return np.where(v > 0, np.log10(v), np.nan)
+
+    point, lo, hi = col("train_flop"), col("train_flop_lower"), col("train_flop_upper")
+    both = np.isfinite(lo) & np.isfinite(hi)
+    centre = np.where(np.isfinite(point), point, np.where(both, 0.5 * (lo + hi), np.nan))
+    half = np.where(both, np.maximum(hi - centre, centre - lo), 0.0)
+    return centre, np.where(np.isfinite(centre), half / BOUND_Z, 0.0)
+
+
 def prepare(ds, config: ModelConfig | None = None) -> ModelInputs:
     """Turn a ``Dataset`` into model arrays. Every model in ``ds.models`` is kept (a model with
     known compute and no results still informs the compute trend); benchmarks without results
@@ -172,9 +203,7 @@ def prepare(ds, config: ModelConfig | None = None) -> ModelInputs:
     b_index = {b: i for i, b in enumerate(bench_ids)}
     d_index = {d: i for i, d in enumerate(domains)}
 
-    flop = pd.to_numeric(models["train_flop"], errors="coerce").to_numpy(dtype=float)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        log10c = np.where(flop > 0, np.log10(flop), np.nan)
+    log10c, log10c_sd = compute_measurements(models)
     bench_unit = bench["unit"].map(UNIT_CODES).to_numpy(dtype=int)
     floor = pd.to_numeric(bench["floor"], errors="coerce").fillna(0.0).to_numpy(dtype=float).copy()
     ceiling = pd.to_numeric(bench["ceiling"], errors="coerce").fillna(1.0).to_numpy(dtype=float).copy()
@@ -208,6 +237,7 @@ def prepare(ds, config: ModelConfig | None = None) -> ModelInputs:
         t_model=years_since(models["release_date"], config.ref_date),
         log10c_obs=log10c,
         c_known=np.isfinite(log10c),
+        log10c_sd=log10c_sd,
         reasoning_model=models["reasoning"].astype(bool).to_numpy(),
         bench_unit=bench_unit,
         bench_domain=bench["domain"].map(d_index).to_numpy(dtype=int),
@@ -233,6 +263,7 @@ def constant_data(inputs: ModelInputs) -> xr.Dataset:
             "t_model": ("model", inputs.t_model),
             "log10_compute_observed": ("model", inputs.log10c_obs),
             "compute_known": ("model", inputs.c_known),
+            "log10_compute_sd": ("model", inputs.log10c_sd),
             "reasoning_model": ("model", inputs.reasoning_model),
             "bench_unit": ("benchmark", np.array([unit_names[u] for u in inputs.bench_unit], dtype=object).astype(str)),
             "bench_domain": ("benchmark", np.asarray(inputs.domains, dtype=object)[inputs.bench_domain].astype(str)),
@@ -272,6 +303,7 @@ def inputs_from_idata(idata) -> ModelInputs:
         t_model=c["t_model"].values.astype(float),
         log10c_obs=c["log10_compute_observed"].values.astype(float),
         c_known=c["compute_known"].values.astype(bool),
+        log10c_sd=c["log10_compute_sd"].values.astype(float) if "log10_compute_sd" in c else np.zeros(c.sizes["model"]),
         reasoning_model=c["reasoning_model"].values.astype(bool),
         bench_unit=np.array([UNIT_CODES[str(u)] for u in c["bench_unit"].values], dtype=int),
         bench_domain=np.array([d_index[str(d)] for d in c["bench_domain"].values], dtype=int),
