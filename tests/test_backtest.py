@@ -169,9 +169,13 @@ def test_ledger_records_and_scores_forecasts_once_the_data_settle_them(tmp_path)
     ]
     L.record(path, "predict", rows, [th], fit_attrs={"fit_id": "f", "data_hash": "h", "seed": 1})
     early = _results([("m1", "b1", 0.5, "2024-04-01", 1.0)])
-    assert L.score_open(path, _ds_with(early)) == {"scored_now": 1, "still_open": 2}  # only 2024-02-01 settled: no
+    assert L.score_open(path, _ds_with(early)) == {
+        "scored_now": 1,
+        "still_open": 2,
+        "lab_scored_now": 0,
+    }  # only 2024-02-01 settled: no
     later = _results([("m1", "b1", 0.5, "2024-04-01", 1.0), ("m2", "b1", 0.9, "2024-05-01", 1.0)])
-    assert L.score_open(path, _ds_with(later)) == {"scored_now": 2, "still_open": 0}
+    assert L.score_open(path, _ds_with(later)) == {"scored_now": 2, "still_open": 0, "lab_scored_now": 0}
     t = L.table(path).set_index("by_date")
     assert t.loc["2024-02-01", "outcome"] == 0 and t.loc["2024-02-01", "brier"] == pytest.approx(0.04)
     assert t.loc["2025-06-01", "outcome"] == 1 and t.loc["2025-06-01", "crossed_on"] == "2024-05-01"
@@ -193,7 +197,7 @@ def test_ledger_leaves_thresholds_already_crossed_when_issued_out_of_the_scores(
             ("m1", "b3", 0.1, "2025-01-01", 1.0),
         ]
     )
-    assert L.score_open(path, _ds_with(r)) == {"scored_now": 2, "still_open": 0}
+    assert L.score_open(path, _ds_with(r)) == {"scored_now": 2, "still_open": 0, "lab_scored_now": 0}
     rep = L.report(path)
     assert rep["n_scored"] == 2 and rep["n_already_crossed_when_issued"] == 1
     assert rep["brier"] == pytest.approx(0.49)  # only t2 (P 0.3, happened) counts

@@ -202,7 +202,7 @@ def test_markdown_table_prints_predicts_numbers(bare_memo, reference):
     for t in reference["thresholds"]:
         lo, hi = t["crossing_interval_80"]
         row = (
-            f"| {t['id']} | {t['prob_already']:.2f} | "
+            f"| {t['name']} ({t['rule']}) | {t['prob_already']:.2f} | "
             + " | ".join(f"{p:.2f}" for p in t["prob_by"].values())
             + f" | {t['median_crossing'] or 'after ' + until} | {lo or 'after ' + until} to {hi or 'after ' + until} |"
         )

@@ -27,9 +27,37 @@ def test_bundled_thresholds_are_sourced_and_cover_frameworks(units):
     frameworks = " ".join(t.framework for t in ths)
     for name in ("Anthropic", "OpenAI", "DeepMind", "METR"):
         assert name.lower() in frameworks.lower() or any(name.lower() in t.id for t in ths), name
-    levels = " ".join(t.level for t in ths)
-    assert "ASL-3" in levels and "ASL-4" in levels
+    assert {t.lab_level for t in ths if t.lab == "Anthropic"} == {"CB-1", "CB-2", "Autonomy-1", "Autonomy-2"}
+    assert {(t.lab_level, t.category) for t in ths if t.lab == "OpenAI"} == {
+        (lv, c) for lv in ("High", "Critical") for c in ("bio-chem", "cyber", "ai-self-improvement")
+    }
+    assert all(t.display_name for t in ths)
     assert any(t.combine == "any" for t in ths) and any(len(t.criteria) > 1 and t.combine == "all" for t in ths)
+
+
+def test_the_v2_2_asl_ids_resolve_to_the_rsp_v3_thresholds(units):
+    """Old ledgers and scripts name thresholds by their RSP v2.2 ids: each is an alias of one v3
+    threshold, selectable by it."""
+    ths = load_thresholds(None, units)
+    old = {
+        "anthropic-asl3-cbrn3-gpqa": "anthropic-rsp3-cb1",
+        "anthropic-asl4-cbrn4-hle": "anthropic-rsp3-cb2",
+        "anthropic-asl3-autonomy-checkpoint": "anthropic-rsp3-autonomy1",
+        "anthropic-asl4-ai-rnd4-metr-week": "anthropic-rsp3-autonomy1",
+        "anthropic-asl4-ai-rnd5-metr-month": "anthropic-rsp3-autonomy2",
+    }
+    for alias, now in old.items():
+        assert [t.id for t in select(ths, [alias])] == [now]
+    with pytest.raises(ForecastError, match="unknown threshold"):
+        select(ths, ["anthropic-asl9"])
+
+
+def test_an_alias_that_is_also_an_id_is_an_error(tmp_path, units):
+    text = (ROOT / "data" / "thresholds.toml").read_text()
+    bad = tmp_path / "t.toml"
+    bad.write_text(text.replace('aliases = ["anthropic-asl3-cbrn3-gpqa"]', 'aliases = ["metr-horizon-1-workday"]'))
+    with pytest.raises(DataValidationError, match="both an id and an alias"):
+        load_thresholds(bad, units)
 
 
 def test_criterion_direction():

@@ -207,20 +207,30 @@ def ledger_score(
     json_out: JsonOpt = False,
 ) -> None:
     """Score the open forecasts that the current data settle (no fitting): a threshold crossed by
-    a forecast's date counts 1, a date the data have passed without a crossing counts 0."""
+    a forecast's date counts 1, a date the data have passed without a crossing counts 0. Each is
+    also scored against the labs' own determinations (its own Brier score): the lab called the
+    level reached by the date counts 1, determinations past the date without such a call count 0."""
     from .. import data as D
+    from ..data.determinations import load_determinations
     from ..evaluation import ledger as L
+    from ..forecasting.thresholds import load_thresholds
 
     try:
         path = _existing_ledger(ledger)
-        res = L.score_open(path, D.load_dataset(data))
-        rep = L.report(path)
+        data_dir = D.resolve_data_dir(data)
+        res = L.score_open(path, D.load_dataset(data), load_determinations(data_dir), load_thresholds())
+        rep, lab = L.report(path), L.lab_report(path)
     except ForecastError as exc:
         fail(exc)
     if json_out:
-        print_json({"ledger": str(path), **res, "summary": rep})
+        print_json({"ledger": str(path), **res, "summary": rep, "against_labs": lab})
         return
     typer.echo(
         f"{path}: scored {res['scored_now']} forecasts now; {res['still_open']} still open; "
         f"{rep['n_scored']} scored in all" + (f", Brier {rep['brier']:.3f}" if rep.get("brier") is not None else "")
+    )
+    typer.echo(
+        f"against the labs' own calls: {lab['n_scored']} scored"
+        + (f", Brier {lab['brier']:.3f}" if lab.get("brier") is not None else "")
+        + "".join(f"; {c['command']} {c['n']} (Brier {c['brier']:.3f})" for c in lab["by_command"])
     )

@@ -101,7 +101,7 @@ def result_key(frame: pd.DataFrame) -> pd.Series:
 # --------------------------------------------------------------------------------------------
 
 
-def _p(row: pd.Series, column: str | None, message: str) -> Problem:
+def _p(row, column: str | None, message: str) -> Problem:
     return Problem(str(row[FILE_COL]), int(row[LINE_COL]), column, message)
 
 
@@ -115,7 +115,7 @@ def today() -> str:
     return date.today().isoformat()
 
 
-def _impossible_date(r: pd.Series, model: pd.Series | None) -> list[Problem]:
+def _impossible_date(r: dict, model: dict | None) -> list[Problem]:
     """A result reported before its model was released, or after today: it would leak into
     ``--as-of`` fits and backtests at the wrong date."""
     when = r["reported_date"]
@@ -135,7 +135,7 @@ def _impossible_date(r: pd.Series, model: pd.Series | None) -> list[Problem]:
     return out
 
 
-def _compute_bound_problems(r: pd.Series, point: float | None) -> list[Problem]:
+def _compute_bound_problems(r: dict, point: float | None) -> list[Problem]:
     """Epoch's bounds on training compute: numbers in FLOP, lower <= upper, around the point."""
     out, bounds = [], {}
     for col in ("train_flop_lower", "train_flop_upper"):
@@ -161,8 +161,8 @@ def validate_raw(raw: RawDataset) -> list[Problem]:
     problems: list[Problem] = []
 
     # models
-    seen: dict[str, pd.Series] = {}
-    for _, r in raw.models.iterrows():
+    seen: dict[str, dict] = {}
+    for r in raw.models.to_dict("records"):
         m = r["model"]
         if not m:
             problems.append(_p(r, "model", "model id is empty"))
@@ -194,7 +194,7 @@ def validate_raw(raw: RawDataset) -> list[Problem]:
 
     # benchmarks
     units: dict[str, str] = {}
-    for _, r in raw.benchmarks.iterrows():
+    for r in raw.benchmarks.to_dict("records"):
         b = r["benchmark"]
         if not b:
             problems.append(_p(r, "benchmark", "benchmark id is empty"))
@@ -228,9 +228,9 @@ def validate_raw(raw: RawDataset) -> list[Problem]:
             problems.append(_p(r, "source_url", msg))
 
     # results
-    keys: dict[str, pd.Series] = {}
-    key_series = result_key(raw.results) if len(raw.results) else pd.Series(dtype=str)
-    for i, r in raw.results.iterrows():
+    keys: dict[str, dict] = {}
+    key_list = result_key(raw.results).tolist() if len(raw.results) else []
+    for i, r in enumerate(raw.results.to_dict("records")):
         m, b = r["model"], r["benchmark"]
         if m not in seen:
             problems.append(
@@ -278,7 +278,7 @@ def validate_raw(raw: RawDataset) -> list[Problem]:
         msg = _url_problem(r["source_url"])
         if msg:
             problems.append(_p(r, "source_url", msg))
-        k = key_series.iloc[i]
+        k = key_list[i]
         if k in keys:
             first = keys[k]
             same = parse_number(first["score"])[0] == score

@@ -29,7 +29,9 @@ from ..errors import ForecastError
 from .scores import reliability
 
 DEFAULT_LEDGER = Path("out") / "ledger.sqlite"
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
+#: Columns added in schema 2 (scores against the labs' own determinations), added to older ledgers.
+LAB_COLUMNS = {"lab_outcome": "INTEGER CHECK (lab_outcome IN (0, 1))", "lab_called_on": "TEXT", "lab_brier": "REAL"}
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -52,7 +54,10 @@ CREATE TABLE IF NOT EXISTS forecasts (
     outcome INTEGER CHECK (outcome IN (0, 1)),
     crossed_on TEXT,
     scored_at TEXT,
-    brier REAL
+    brier REAL,
+    lab_outcome INTEGER CHECK (lab_outcome IN (0, 1)),
+    lab_called_on TEXT,
+    lab_brier REAL
 );
 CREATE INDEX IF NOT EXISTS forecasts_open ON forecasts(outcome) WHERE outcome IS NULL;
 """
@@ -86,6 +91,12 @@ def connect(path: str | Path | None = None) -> sqlite3.Connection:
                     f"{path}: ledger schema {row[0]} is newer than this version of the tool "
                     f"({SCHEMA_VERSION}); upgrade the tool"
                 )
+            elif int(row[0]) < SCHEMA_VERSION:  # an older ledger: add the columns, keep every row
+                have = {r[1] for r in conn.execute("PRAGMA table_info(forecasts)")}
+                for name, decl in LAB_COLUMNS.items():
+                    if name not in have:
+                        conn.execute(f"ALTER TABLE forecasts ADD COLUMN {name} {decl}")
+                conn.execute("UPDATE meta SET value = ? WHERE key = 'schema_version'", (str(SCHEMA_VERSION),))
     except sqlite3.DatabaseError as exc:
         raise ForecastError(f"{path}: not a usable forecast ledger ({exc})") from None
     return conn
@@ -115,19 +126,60 @@ def rule_json(threshold) -> str:
                 }
                 for c in threshold.criteria
             ],
+            **(
+                {
+                    "lab": {
+                        "lab": threshold.lab,
+                        "lab_level": threshold.lab_level,
+                        "category": threshold.category,
+                        "determination_levels": list(threshold.determination_levels),
+                        "match_category": threshold.match_category,
+                    }
+                }
+                if threshold.determination_levels
+                else {}
+            ),
         }
     )
 
 
-def threshold_from_rule(text: str):
-    from ..forecasting.thresholds import Criterion, Threshold
+def threshold_from_rule(text: str, current=None):
+    """The threshold as recorded with a forecast. A rule recorded before the lab fields existed
+    takes them from ``current`` (the thresholds file now), by id or alias."""
+    from ..forecasting.thresholds import Criterion, Threshold, by_id_or_alias
 
     d = json.loads(text)
     crit = tuple(
         Criterion(c["benchmark"], c["comparison"], float(c["value"]), float(c["inference_multiplier"]))
         for c in d["criteria"]
     )
-    return Threshold(d["id"], "", "", "", crit, d["combine"], "", "")
+    lab = d.get("lab")
+    if lab is None and current:
+        now = by_id_or_alias(current).get(d["id"])
+        if now is not None:
+            lab = {
+                "lab": now.lab,
+                "lab_level": now.lab_level,
+                "category": now.category,
+                "determination_levels": list(now.determination_levels),
+                "match_category": now.match_category,
+            }
+    lab = lab or {}
+    return Threshold(
+        d["id"],
+        "",
+        "",
+        "",
+        crit,
+        d["combine"],
+        "",
+        "",
+        lab=lab.get("lab", ""),
+        lab_level=lab.get("lab_level", ""),
+        category=lab.get("category", ""),
+        determination_levels=tuple(lab.get("determination_levels", ())),
+        match_category=bool(lab.get("match_category", False)),
+    )
 
 
 def record(
@@ -214,12 +266,16 @@ def forecasts_from_predict(result: dict) -> list[dict]:
     ]
 
 
-def score_open(path, ds) -> dict:
-    """Resolve and score every open forecast the data now settle. Returns counts."""
+def score_open(path, ds, determinations: pd.DataFrame | None = None, thresholds=None) -> dict:
+    """Resolve and score every open forecast the data now settle (the proxy crossed in the data
+    by the date, or the data past it without a crossing), and, separately, against the labs' own
+    determinations (the lab called the level reached by the date, or its calls reach past the date
+    without one). Returns counts."""
     from .backtest import observed_crossing
 
     newest = ds.newest_result_date
     scored = 0
+    lab_scored = _score_against_labs(path, determinations, thresholds) if determinations is not None else 0
     with closing(connect(path)) as conn:
         rows = conn.execute("SELECT forecast_id, rule, by_date, prob FROM forecasts WHERE outcome IS NULL").fetchall()
         cache: dict[str, tuple] = {}
@@ -243,7 +299,34 @@ def score_open(path, ds) -> dict:
             )
         scored = len(updates)
         n_open = conn.execute("SELECT COUNT(*) FROM forecasts WHERE outcome IS NULL").fetchone()[0]
-    return {"scored_now": scored, "still_open": int(n_open)}
+    return {"scored_now": scored, "still_open": int(n_open), "lab_scored_now": lab_scored}
+
+
+def _score_against_labs(path, determinations: pd.DataFrame, thresholds) -> int:
+    """Score open forecasts against the labs' own calls; returns how many were scored now."""
+    from ..forecasting.labcalls import lab_determinations, lab_outcome
+
+    newest = str(determinations["date"].max()) if len(determinations) else None
+    with closing(connect(path)) as conn:
+        rows = conn.execute(
+            "SELECT forecast_id, rule, by_date, prob FROM forecasts WHERE lab_outcome IS NULL"
+        ).fetchall()
+        cache: dict[str, tuple] = {}
+        updates = []
+        for fid, rule, by, prob in rows:
+            if rule not in cache:
+                th = threshold_from_rule(rule, thresholds)
+                cache[rule] = (th, lab_determinations(th, determinations))
+            th, calls = cache[rule]
+            outcome, called_on = lab_outcome(th, calls, by, newest)
+            if outcome is None:
+                continue
+            updates.append((outcome, called_on or None, (prob - outcome) ** 2, fid))
+        with conn:
+            conn.executemany(
+                "UPDATE forecasts SET lab_outcome = ?, lab_called_on = ?, lab_brier = ? WHERE forecast_id = ?", updates
+            )
+    return len(updates)
 
 
 def table(path) -> pd.DataFrame:
@@ -286,4 +369,23 @@ def report(path) -> dict:
         for c, g in scored.groupby("command")
     ]
     out["reliability"] = reliability(scored["prob"].to_numpy(float), scored["outcome"].to_numpy(float))
+    return out
+
+
+def lab_report(path) -> dict:
+    """How past proxy forecasts fared against the labs' own calls: Brier score over the forecasts
+    the determinations settle, per command, with the rate at which the labs had called the level."""
+    df = table(path)
+    scored = df[df["lab_outcome"].notna()] if "lab_outcome" in df else df.iloc[0:0]
+    out = {"n_scored": int(len(scored)), "brier": float(scored["lab_brier"].mean()) if len(scored) else None}
+    out["by_command"] = [
+        {
+            "command": c,
+            "n": int(len(g)),
+            "brier": float(g["lab_brier"].mean()),
+            "mean_prob": float(g["prob"].mean()),
+            "called_rate": float(g["lab_outcome"].mean()),
+        }
+        for c, g in scored.groupby("command")
+    ]
     return out

@@ -293,5 +293,13 @@ def run_recalibrate(
                     "seed": seed,
                 },
             )
-    rep["ledger"] = {"path": str(L.resolve_ledger(ledger)), **L.score_open(ledger, ds), "report": L.report(ledger)}
+    from ..data.determinations import load_determinations
+
+    determinations = load_determinations(data_dir)
+    rep["ledger"] = {
+        "path": str(L.resolve_ledger(ledger)),
+        **L.score_open(ledger, ds, determinations, ths),
+        "report": L.report(ledger),
+        "lab_report": L.lab_report(ledger),
+    }
     return rep

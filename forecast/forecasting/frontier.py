@@ -121,6 +121,26 @@ def observed_best(inputs, b: int, max_log10_mult: float = 0.0) -> np.ndarray:
     return best
 
 
+def observed_crossing_in_fit(idata, threshold: Threshold) -> tuple[str | None, str | None]:
+    """(release date, model) of the first fitted model whose reported results meet the threshold
+    (with ``all`` criteria, the same model meets every one), or (None, None): the crossings that
+    ``prob_already`` counts with certainty."""
+    inputs = M.inputs_from_idata(idata)
+    config = M.config_from_idata(idata)
+    met = None
+    for c in threshold.criteria:
+        if c.benchmark not in inputs.benchmark_ids:
+            return None, None
+        best = observed_best(inputs, inputs.benchmark_ids.index(c.benchmark), float(np.log10(c.inference_multiplier)))
+        ok = np.where(np.isfinite(best), c.met(np.nan_to_num(best)), False)
+        met = ok if met is None else (met & ok if threshold.combine == "all" else met | ok)
+    if met is None or not met.any():
+        return None, None
+    i = int(np.flatnonzero(met)[np.argmin(inputs.t_model[met])])
+    date = pd.Timestamp(config.ref_date) + pd.to_timedelta(inputs.t_model[i] * 365.25, unit="D")
+    return date.date().isoformat(), inputs.model_ids[i]
+
+
 def _scores(
     idata, sim: FrontierSim, benchmark: str, extra_log10_mult: float, seed: int, noise: bool = True
 ) -> np.ndarray:

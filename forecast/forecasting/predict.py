@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from ..data import parse_date
@@ -65,6 +67,8 @@ def predict_from_idata(
     )
     for t in fc["thresholds"]:
         t.pop("_crossing_years", None)
+    add_lab_calls(fc, ths, idata)
+    fc["data_vintage"] = data_vintage(idata, fc["as_of"])
     fc["frontier"] = fq.to_dict(orient="records")
     fc["fit"] = {
         k: (lambda v: v.item() if hasattr(v, "item") else v)(idata.attrs.get(k))
@@ -72,6 +76,78 @@ def predict_from_idata(
     }
     fc["crossing_interval"] = CROSSING_INTERVAL
     return fc
+
+
+#: Data older than this on the day of writing get a visible warning.
+STALE_DAYS = 90
+
+
+def determinations_for(idata) -> pd.DataFrame:
+    """The labs' determinations beside the fit's data directory, else beside the bundled data."""
+    from ..data.determinations import determinations_path, load_determinations
+
+    data_dir = str(idata.attrs.get("data_dir", "") or "")
+    return load_determinations(data_dir if data_dir and determinations_path(data_dir).exists() else None)
+
+
+def add_lab_calls(fc: dict, ths, idata) -> None:
+    """Beside each threshold's P(proxy crossed by date): the lab level it stands for, the lab's
+    own published calls on that level (``lab_determinations``, an empty list when there is none),
+    when the data show the proxy crossed, and one sentence comparing the two."""
+    from .frontier import observed_crossing_in_fit
+    from .labcalls import compare, lab_determinations
+
+    determinations = determinations_for(idata)
+    by_id = {t.id: t for t in ths}
+    for t in fc["thresholds"]:
+        th = by_id[t["id"]]
+        calls = lab_determinations(th, determinations)
+        crossed_on, crossed_by = observed_crossing_in_fit(idata, th)
+        t.update(
+            {
+                "name": th.display_name or th.id,
+                "lab": th.lab,
+                "lab_level": th.lab_level,
+                "category": th.category,
+                "aliases": list(th.aliases),
+                "observed_crossing": {"date": crossed_on, "model": crossed_by} if crossed_on else None,
+                "lab_determinations": [
+                    {k: c[k] for k in ("date", "model", "lab", "level", "determination", "source_url")} for c in calls
+                ],
+                "lab_comparison": compare(th, calls, crossed_on, fc["as_of"]),
+            }
+        )
+    fc["determinations_newest"] = str(determinations["date"].max()) if len(determinations) else None
+
+
+def data_vintage(idata, as_of: str, today: str | None = None) -> dict:
+    """How old the data behind the forecast are on the day of writing: the as-of date, the newest
+    result and the newest release in the fit, their age in days, and a warning past ``STALE_DAYS``."""
+    from ..data.validation import today as today_fn
+
+    today = today or today_fn()
+    inputs_ref = idata["constant_data"]
+    config = idata.attrs.get("model_config")
+    newest_result = str(idata.attrs.get("newest_result", "") or "") or None
+    ref = json.loads(config).get("ref_date", "2024-01-01") if config else "2024-01-01"
+    t = np.asarray(inputs_ref["t_model"].values, dtype=float)
+    newest_release = (pd.Timestamp(ref) + pd.to_timedelta(float(t.max()) * 365.25, unit="D")).date().isoformat()
+    age = (pd.Timestamp(today) - pd.Timestamp(as_of)).days
+    stale = age > STALE_DAYS
+    return {
+        "as_of": as_of,
+        "newest_result": newest_result,
+        "newest_release": newest_release,
+        "written_on": today,
+        "age_days": int(age),
+        "stale": bool(stale),
+        "warning": (
+            f"The data are {age} days old on {today} (as of {as_of}): results published since are not in this "
+            "forecast. Update the data (forecast data import, forecast update) before quoting it."
+        )
+        if stale
+        else None,
+    }
 
 
 def predict(fit: str | Path, **kwargs) -> dict:

@@ -47,12 +47,28 @@ class Threshold:
     proxy_note: str
     confidence: str = ""
     proxy_source_url: str = ""
+    #: the lab level this proxy stands for, as readers know it, and how the lab's own published
+    #: determinations of it are found (``forecast.forecasting.labcalls``)
+    lab: str = ""
+    lab_level: str = ""
+    category: str = ""
+    display_name: str = ""
+    determination_levels: tuple[str, ...] = ()
+    match_category: bool = False
+    #: ids of this threshold in earlier versions of the thresholds file (old ledgers resolve)
+    aliases: tuple[str, ...] = ()
     extra: dict = field(default_factory=dict, compare=False, hash=False)
 
     @property
     def rule(self) -> str:
         joiner = " and " if self.combine == "all" else " or "
         return joiner.join(str(c) for c in self.criteria)
+
+    @property
+    def title(self) -> str:
+        """The threshold as a policy reader names it, with its proxy: "OpenAI High,
+        cybersecurity (proxy: cybench >= 0.75 or metr_time_horizon >= 960)"."""
+        return f"{self.display_name or self.id} (proxy: {self.rule})"
 
 
 def default_thresholds_path() -> Path:
@@ -99,6 +115,7 @@ def load_thresholds(path: str | Path | None = None, benchmarks: dict[str, str] |
     problems: list[Problem] = []
     out: list[Threshold] = []
     seen: set[str] = set()
+    aliased: set[str] = set()
     for n, item in enumerate(items, start=1):
         ident = str(item.get("id", f"#{n}"))
         line = _line_of(text, ident)
@@ -159,7 +176,29 @@ def load_thresholds(path: str | Path | None = None, benchmarks: dict[str, str] |
                 criteria.append(Criterion(b, comp, float(value), float(mult)))
         if bad or not criteria:
             continue
-        known = set(REQUIRED) | {"combine", "confidence", "proxy_source_url"}
+        lists = {}
+        for key in ("determination_levels", "aliases"):
+            v = item.get(key, [])
+            if not isinstance(v, list) or not all(isinstance(x, str) for x in v):
+                problems.append(Problem(name, line, key, f"{where}: {key} must be a list of strings"))
+                v = []
+            lists[key] = tuple(v)
+        for alias in lists["aliases"]:
+            if alias in seen or alias in aliased:
+                problems.append(Problem(name, line, "aliases", f"{where}: alias '{alias}' is already an id or alias"))
+            aliased.add(alias)
+        known = set(REQUIRED) | {
+            "combine",
+            "confidence",
+            "proxy_source_url",
+            "lab",
+            "lab_level",
+            "category",
+            "display_name",
+            "determination_levels",
+            "match_category",
+            "aliases",
+        }
         out.append(
             Threshold(
                 id=ident,
@@ -172,20 +211,39 @@ def load_thresholds(path: str | Path | None = None, benchmarks: dict[str, str] |
                 proxy_note=str(item["proxy_note"]),
                 confidence=str(item.get("confidence", "")),
                 proxy_source_url=str(item.get("proxy_source_url", "")),
+                lab=str(item.get("lab", "")),
+                lab_level=str(item.get("lab_level", "")),
+                category=str(item.get("category", "")),
+                display_name=str(item.get("display_name", "")),
+                determination_levels=lists["determination_levels"],
+                match_category=bool(item.get("match_category", False)),
+                aliases=lists["aliases"],
                 extra={k: v for k, v in item.items() if k not in known},
             )
         )
+    for clash in sorted(aliased & seen):
+        problems.append(Problem(name, _line_of(text, clash), "aliases", f"'{clash}' is both an id and an alias"))
     if problems:
         raise DataValidationError(problems, f"{path}: thresholds file is invalid")
     return out
 
 
+def by_id_or_alias(thresholds: list[Threshold]) -> dict[str, Threshold]:
+    """Every id and every alias (an id of an earlier thresholds file) to its threshold."""
+    out = {a: t for t in thresholds for a in t.aliases}
+    out.update({t.id: t for t in thresholds})
+    return out
+
+
 def select(thresholds: list[Threshold], ids: list[str] | None) -> list[Threshold]:
-    """The thresholds named by ``ids`` (all when empty); an unknown id is an error."""
+    """The thresholds named by ``ids`` (all when empty); an id of an earlier file (an alias)
+    names the threshold that continues it; an unknown id is an error."""
     if not ids:
         return thresholds
-    by_id = {t.id: t for t in thresholds}
+    by_id = by_id_or_alias(thresholds)
     unknown = [i for i in ids if i not in by_id]
     if unknown:
-        raise ForecastError(f"unknown threshold id(s): {', '.join(unknown)}; known: {', '.join(by_id)}")
-    return [by_id[i] for i in ids]
+        raise ForecastError(
+            f"unknown threshold id(s): {', '.join(unknown)}; known: {', '.join(t.id for t in thresholds)}"
+        )
+    return list(dict.fromkeys(by_id[i] for i in ids))

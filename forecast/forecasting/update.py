@@ -341,6 +341,7 @@ def run_update(
             "update_pareto_k": -1.0 if khat is None else min(khat, 1e9),
             "fit_id": fit_id(config, sampler_config, ds_new.data_hash, as_of, seed),
             "data_dir": str(data_dir),
+            "newest_result": ds_new.results["reported_date"].max().date().isoformat(),
         }
     )
     update_seconds = time.perf_counter() - t_update

@@ -172,6 +172,7 @@ def run_fit(
             "data_hash": ds.data_hash,
             "as_of": as_of or "",
             "data_dir": str(ds.directory or ""),
+            "newest_result": "" if ds.results.empty else ds.results["reported_date"].max().date().isoformat(),
             "fit_format": FIT_FORMAT,
             "fit_id": fit_id(config, sampler_config, ds.data_hash, as_of or "", seed),
             "draws": draws,

@@ -74,28 +74,66 @@ def format_fit(run: dict, chains: int) -> str:
     return "\n".join(lines)
 
 
+def lab_call_cell(t: dict) -> str:
+    """The lab's own call beside a proxy: its first call that the level is (or may be) reached,
+    else its latest call, else a dash."""
+    calls = t.get("lab_determinations") or []
+    if not t.get("lab_level") or t.get("lab") == "METR":
+        return "no lab call (METR metric)"
+    if not calls:
+        return "none published"
+    positive = ("crossed", "treated as crossed", "cannot rule out")
+    if "alert" in t["lab_level"].lower():
+        positive += ("alert threshold reached",)
+    first = next((c for c in calls if c["determination"] in positive), None)
+    c = first or calls[-1]
+    return f"{c['determination']} {c['date']} ({c['model']})"
+
+
+def vintage_line(v: dict | None) -> str:
+    if not v:
+        return ""
+    base = (
+        f"Data as of {v['as_of']} (newest result {v.get('newest_result') or 'not recorded'}, newest release "
+        f"{v['newest_release']}): {v['age_days']} days old on {v['written_on']}."
+    )
+    return base + (f" WARNING: {v['warning']}" if v.get("stale") else "")
+
+
 def format_predict(result: dict) -> str:
     lines = [
         f"Forecast as of {result['as_of']} (scenario: {result['scenario']}: {result['scenario_description']}; "
         f"{result['n_draws']} posterior draws)",
-        "",
     ]
+    if result.get("data_vintage"):
+        lines.append(vintage_line(result["data_vintage"]))
+    lines.append("")
     if not result["thresholds"]:
         return "\n".join(lines + ["no thresholds selected"])
     dates = list(result["thresholds"][0]["prob_by"])
-    head = f"{'threshold':<38}{'now':>6}" + "".join(f"{d[:7]:>9}" for d in dates) + "   median crossing [80% interval]"
-    lines.append("P(crossed by date)")
+    w = max([38] + [len(t.get("name") or t["id"]) + 2 for t in result["thresholds"]])
+    head = (
+        f"{'threshold':<{w}}{'now':>6}"
+        + "".join(f"{d[:7]:>9}" for d in dates)
+        + "   median crossing [80% interval]   the lab's own call"
+    )
+    lines.append("P(proxy crossed by date), beside the lab's own published call on the level")
     lines.append(head)
     for t in result["thresholds"]:
         lo, hi = t["crossing_interval_80"]
         med = t["median_crossing"] or f"after {result['until']}"
         interval = f"[{lo or 'after ' + result['until']}, {hi or 'after ' + result['until']}]"
         lines.append(
-            f"{t['id']:<38}{t['prob_already']:>6.2f}"
+            f"{(t.get('name') or t['id']):<{w}}{t['prob_already']:>6.2f}"
             + "".join(f"{p:>9.2f}" for p in t["prob_by"].values())
-            + f"   {med} {interval}"
+            + f"   {med} {interval}   {lab_call_cell(t) if 'lab_determinations' in t else ''}".rstrip()
         )
-    lines += ["", "Rules: " + "; ".join(f"{t['id']}: {t['rule']}" for t in result["thresholds"]), ""]
+    lines += ["", "Proxies (threshold id: rule):"]
+    lines += [f"  {t['id']}: {t['rule']}" for t in result["thresholds"]]
+    comparisons = [t["lab_comparison"] for t in result["thresholds"] if t.get("lab_comparison")]
+    if comparisons:
+        lines += ["", "Proxies against the labs' own calls:"] + [f"  {c}" for c in comparisons]
+    lines.append("")
     if result.get("frontier"):
         lines.append("Frontier (best model released by the date): predictive median [5%, 95%]")
         fq = pd.DataFrame(result["frontier"])
@@ -202,6 +240,17 @@ def format_report(rep: dict) -> str:
                 f"  {c['command']}: {c['n']} scored, Brier {c['brier']:.3f}, mean forecast "
                 f"{c['mean_prob']:.2f}, happened {c['observed_rate']:.2f}"
             )
+        lab = led.get("lab_report")
+        if lab:
+            lines.append(
+                f"Against the labs' own calls: {lab['n_scored']} scored"
+                + (f", Brier {lab['brier']:.3f}" if lab.get("brier") is not None else "")
+            )
+            for c in lab.get("by_command", []):
+                lines.append(
+                    f"  {c['command']}: {c['n']} scored, Brier {c['brier']:.3f}, mean forecast "
+                    f"{c['mean_prob']:.2f}, lab had called it {c['called_rate']:.2f}"
+                )
     return "\n".join(lines)
 
 

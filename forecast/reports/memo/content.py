@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 
 from ..plots import format_score
+from ..text import vintage_line
 from .figures import MemoFigure
 
 NO_UPDATE = "no update since this fit"
@@ -52,6 +53,9 @@ def _headline_text(data: dict) -> list[str]:
             else "."
         )
     ]
+    v = data.get("data_vintage")
+    if v:
+        paras.append(vintage_line(v))
     already = [r for r in rows if r["prob_already"] >= 0.5]
     ahead = sorted(
         [r for r in rows if r["prob_already"] < 0.5],
@@ -61,21 +65,22 @@ def _headline_text(data: dict) -> list[str]:
     if already:
         s.append(
             f"Probably crossed already (P >= 0.5 on {data['as_of']}): "
-            + _join([f"{r['id']} (P {_p(r['prob_already'])})" for r in already])
+            + _join([f"{r['name']} (P {_p(r['prob_already'])})" for r in already])
             + "."
         )
     nxt = [r for r in ahead if r["median_crossing"]]
     if nxt:
         r = nxt[0]
         s.append(
-            f"Next expected crossing: {r['id']} ({r['rule']}), median {r['median_crossing']}, {width} interval "
+            f"Next expected crossing: {r['name']} (proxy: {r['rule']}), median {r['median_crossing']}, "
+            f"{width} interval "
             f"{_interval(r['interval'], until)}; P(crossed by {ye[0]}) = {_p(r['prob_by'][ye[0]])}, "
             f"by {ye[-1]} = {_p(r['prob_by'][ye[-1]])}."
         )
         if len(nxt) > 1:
             s.append(
                 "Then: "
-                + _join([f"{r['id']} (median {r['median_crossing']})" for r in nxt[1:4]])
+                + _join([f"{r['name']} (median {r['median_crossing']})" for r in nxt[1:4]])
                 + (f" and {len(nxt) - 4} more" if len(nxt) > 4 else "")
                 + "."
             )
@@ -83,7 +88,7 @@ def _headline_text(data: dict) -> list[str]:
     if unlikely:
         s.append(
             f"Less likely than not to be crossed by {ye[-1]}: "
-            + _join([f"{r['id']} (P {_p(r['prob_by'][ye[-1]])})" for r in unlikely])
+            + _join([f"{r['name']} (P {_p(r['prob_by'][ye[-1]])})" for r in unlikely])
             + "."
         )
     if s:
@@ -106,14 +111,44 @@ def _frontier_cell(cell, unit: str) -> str:
 def _headline_table(data: dict) -> tuple[list[str], list[list[str]]]:
     ye, until = data["year_ends"], data["until"]
     width = f"{data['crossing_interval']:.0%}"
-    header = ["threshold", "now"] + [f"by {d[:4]}" for d in ye] + ["median crossing", f"{width} interval"]
+    header = (
+        ["threshold (proxy)", "now"]
+        + [f"by {d[:4]}" for d in ye]
+        + ["median crossing", f"{width} interval", "the lab's own call"]
+    )
     rows = [
-        [r["id"], _p(r["prob_already"])]
+        [f"{r['name']} ({r['rule']})", _p(r["prob_already"])]
         + [_p(r["prob_by"][d]) for d in ye]
-        + [_when(r["median_crossing"], until), _interval(r["interval"], until)]
+        + [_when(r["median_crossing"], until), _interval(r["interval"], until), r.get("lab_call", "")]
         for r in data["headline"]
     ]
     return header, rows
+
+
+def _lab_blocks(data: dict) -> list[tuple]:
+    """The proxies against the labs' own published calls, in words, with the calls' sources."""
+    rows = [r for r in data["headline"] if r.get("lab_comparison")]
+    if not rows:
+        return []
+    out = [
+        ("h3", "The proxies against the labs' own calls"),
+        (
+            "p",
+            "What each lab has itself declared about the level a proxy stands for (determinations.csv: one row "
+            "per published call, each with its source), and where the proxy runs ahead of or behind those calls.",
+        ),
+        ("list", [r["lab_comparison"] for r in rows]),
+    ]
+    sources = {c["source_url"] for r in rows for c in r.get("lab_determinations", [])}
+    if sources:
+        out.append(
+            (
+                "p",
+                f"Sources of the calls: {len(sources)} system cards, model cards and posts; see "
+                "`data/determinations.csv` for each quote and link.",
+            )
+        )
+    return out
 
 
 def _update_blocks(data: dict) -> list[tuple]:
@@ -405,6 +440,7 @@ def memo_blocks(data: dict, figures: list[MemoFigure]) -> list[tuple]:
     blocks += [("p", t) for t in _headline_text(data)]
     header, rows = _headline_table(data)
     blocks.append(("table", header, rows))
+    blocks += _lab_blocks(data)
     if data["frontier_rows"]:
         ye = data["year_ends"]
         blocks.append(

@@ -19,6 +19,7 @@ import pandas as pd
 
 from ... import CI_KIND, CI_PROB, __version__
 from ...errors import ForecastError
+from ..text import lab_call_cell
 
 CALIBRATION_FILE = "recalibration.json"
 #: Attribution starts from the frontier the day before the o1 announcement when the fit covers it.
@@ -245,6 +246,10 @@ def memo_data(idata, *, thresholds_path=None, scenario: str = "baseline", calibr
         rows.append(
             {
                 "id": t["id"],
+                "name": t.get("name") or t["id"],
+                "lab_call": lab_call_cell(t),
+                "lab_comparison": t.get("lab_comparison", ""),
+                "lab_determinations": t.get("lab_determinations", []),
                 "framework": t["framework"],
                 "level": t["level"],
                 "rule": t["rule"],
@@ -309,6 +314,7 @@ def memo_data(idata, *, thresholds_path=None, scenario: str = "baseline", calibr
         "until": result["until"],
         "year_ends": year_ends,
         "headline": rows,
+        "data_vintage": result.get("data_vintage"),
         "skipped": result["skipped"],
         "crossing_interval": result["crossing_interval"],
         "ci_prob": CI_PROB,
