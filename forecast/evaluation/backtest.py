@@ -215,6 +215,9 @@ def run_backtest(
     scores = {k: score_samples(s, obs, units) for k, s in samples.items()}
     best = min((k for k in methods if scores[k]["crps"] is not None), key=lambda k: scores[k]["crps"], default=None)
     events = _event_forecasts(idata, ds, thresholds, origin, seed) if thresholds else []
+    from .frontier_backtest import run_frontier_backtest
+
+    frontier = run_frontier_backtest(idata, ds, train, origin, thresholds, seed=seed)
     horizon = (targets["reported_date"] - origin).dt.days.to_numpy() if len(targets) else np.array([])
     return {
         "origin": origin.date().isoformat(),
@@ -231,6 +234,7 @@ def run_backtest(
         "n_train_results": int(len(train.results)),
         "fit_seconds": fit_seconds,
         "events": events,
+        "frontier": frontier,
         # per-target arrays kept for pooling across origins (not part of the JSON shape)
         "_pooled": {
             "units": units.tolist(),

@@ -24,6 +24,7 @@ from ..forecasting.thresholds import load_thresholds
 from . import backtest as BT
 from . import ledger as L
 from . import scores as SC
+from .frontier_backtest import pooled_frontier
 from .scores import reliability
 
 HORIZON_BINS = (0, 90, 180, 365, 10_000)
@@ -127,6 +128,38 @@ def run_origins(
     return sorted(results, key=lambda r: r["origin"])
 
 
+def climatology(resolved: list[dict]) -> dict:
+    """The threshold events against climatology: the Brier score of always forecasting the base
+    rate of crossings among the resolved events (per horizon too), and the skill score
+    1 - Brier / Brier of climatology (above 0: better than climatology)."""
+    if not resolved:
+        return {"brier_climatology": None, "brier_skill": None, "by_horizon": []}
+    o = np.array([e["outcome"] for e in resolved], dtype=float)
+    p = np.array([e["prob"] for e in resolved], dtype=float)
+    base = o.mean()
+    clim = float(np.mean((base - o) ** 2))
+    brier = float(np.mean((p - o) ** 2))
+    by = []
+    for h in sorted({e["horizon_days"] for e in resolved}):
+        sel = np.array([e["horizon_days"] == h for e in resolved])
+        b_h, c_h = float(np.mean((p[sel] - o[sel]) ** 2)), float(np.mean((o[sel].mean() - o[sel]) ** 2))
+        by.append(
+            {
+                "horizon_days": int(h),
+                "n": int(sel.sum()),
+                "brier": b_h,
+                "brier_climatology": c_h,
+                "base_rate": float(o[sel].mean()),
+            }
+        )
+    return {
+        "base_rate": float(base),
+        "brier_climatology": clim,
+        "brier_skill": (1 - brier / clim) if clim > 0 else None,
+        "by_horizon": by,
+    }
+
+
 def pooled_report(per_origin: list[dict]) -> dict:
     """Pool held-out results over origins into the calibration report (JSON-ready)."""
     methods = list(per_origin[0]["scores"]) if per_origin else []
@@ -187,6 +220,7 @@ def pooled_report(per_origin: list[dict]) -> dict:
         "n_resolved": len(resolved),
         "brier": float(np.mean([(e["prob"] - e["outcome"]) ** 2 for e in resolved])) if resolved else None,
         "reliability": reliability([e["prob"] for e in resolved], [e["outcome"] for e in resolved]) if resolved else [],
+        **climatology(resolved),
     }
     return {
         "origins": [r["origin"] for r in per_origin],
@@ -200,6 +234,7 @@ def pooled_report(per_origin: list[dict]) -> dict:
         "pit": pit_vals.tolist(),
         "pit_histogram": hist,
         "crps_by_horizon": by_h,
+        "frontier": pooled_frontier([f for r in per_origin for f in r.get("frontier", [])]),
         "events": ev,
         "per_origin": [
             {

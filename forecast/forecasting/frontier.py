@@ -66,7 +66,7 @@ def simulate_frontier(
 
     t_fit = inputs.t_model
     as_of_t = float(t_fit.max())
-    as_of = pd.Timestamp(config.ref_date) + pd.to_timedelta(as_of_t * 365.25, unit="D")
+    as_of = pd.Timestamp(config.ref_date) + pd.to_timedelta(round(as_of_t * 365.25), unit="D")
     if idata.attrs.get("as_of"):
         as_of = pd.Timestamp(idata.attrs["as_of"])
         as_of_t = float(_years([as_of], config.ref_date)[0])
@@ -137,20 +137,60 @@ def observed_crossing_in_fit(idata, threshold: Threshold) -> tuple[str | None, s
     if met is None or not met.any():
         return None, None
     i = int(np.flatnonzero(met)[np.argmin(inputs.t_model[met])])
-    date = pd.Timestamp(config.ref_date) + pd.to_timedelta(inputs.t_model[i] * 365.25, unit="D")
+    date = pd.Timestamp(config.ref_date) + pd.to_timedelta(round(inputs.t_model[i] * 365.25), unit="D")
     return date.date().isoformat(), inputs.model_ids[i]
+
+
+#: A fitted model released this long before the data's date without a result on a benchmark may
+#: still be evaluated on it (results lag releases); older ones are not expected to be.
+PENDING_YEARS = 0.5
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    """Which models get measured on a benchmark, as the data show it in the year before the
+    data's date: the share of recent models evaluated above and below the recent median
+    capability (labs and evaluators measure their strongest models; nobody runs MMLU any more),
+    and the effort step of the frontier runs (the highest effort reported on it that year)."""
+
+    p_high: float
+    p_low: float
+    median_theta: float
+    effort_step: float
+
+
+def evaluation_profile(inputs, theta_mean: np.ndarray, as_of_t: float, b: int) -> Evaluation:
+    recent = (inputs.t_model > as_of_t - 1.0) & (inputs.t_model <= as_of_t + 1e-9)
+    on_b = (inputs.obs_bench == b) & (inputs.log10_mult <= 1e-9)
+    evaluated = np.zeros(inputs.n_models, dtype=bool)
+    evaluated[inputs.obs_model[on_b]] = True
+    if not recent.any():
+        return Evaluation(0.0, 0.0, float("inf"), 0.0)
+    med = float(np.median(theta_mean[recent]))
+    high, low = recent & (theta_mean >= med), recent & (theta_mean < med)
+    # a little shrinkage towards no evaluation: one pseudo-model not evaluated in each half
+    p_high = float(evaluated[high].sum() / (high.sum() + 1.0))
+    p_low = float(evaluated[low].sum() / (low.sum() + 1.0))
+    runs = on_b & recent[inputs.obs_model] & (inputs.reasoning_obs > 0)
+    effort = float(inputs.effort_step[runs].max()) if runs.any() else 0.0
+    return Evaluation(p_high, p_low, med, max(effort, 0.0))
 
 
 def _scores(
     idata, sim: FrontierSim, benchmark: str, extra_log10_mult: float, seed: int, noise: bool = True
 ) -> np.ndarray:
-    """Score of every candidate model on ``benchmark`` at its default setting (plus the
-    scenario's and the criterion's test-time compute), shape (draws, models).
+    """Score of every candidate model on ``benchmark``, shape (draws, models), NaN where the
+    candidate is not evaluated on it.
 
     A fitted model with a reported result on the benchmark (at no more than the criterion's
     test-time compute) keeps its best reported score: it is known, and replacing it with a
     predictive draw would let the maximum over many noisy draws run ahead of the observed
-    frontier. Every other candidate gets a predictive draw including benchmark noise."""
+    frontier. A future release, or a fitted model released in the last ``PENDING_YEARS`` without
+    a result yet, is evaluated with the probability that models of its capability were evaluated
+    on the benchmark in the year before the data's date (``evaluation_profile``), at the effort of
+    that year's frontier runs, and then gets a predictive draw including benchmark noise. Older
+    fitted models without a result are not evaluated: the frontier is the best *measured* model,
+    as the data record it."""
     inputs = M.inputs_from_idata(idata)
     b_index = {b: i for i, b in enumerate(inputs.benchmark_ids)}
     if benchmark not in b_index:
@@ -158,8 +198,13 @@ def _scores(
     b = b_index[benchmark]
     rng = np.random.default_rng(seed)
     sub = sim.post
+    as_of_t = float(_years([sim.as_of], M.config_from_idata(idata).ref_date)[0])
+    theta_fit = stack(idata["posterior"].to_dataset(), "theta")
+    ev = evaluation_profile(inputs, theta_fit.mean(axis=0), as_of_t, b)
     dom = np.full(sim.theta.shape[1], inputs.bench_domain[b])
-    shift = test_time_shift(sub, dom, sim.reasoning.astype(float), sim.log10_mult + extra_log10_mult, 0.0)
+    effort = np.where(sim.reasoning, ev.effort_step, 0.0)
+    effort[:, : sim.n_fitted] = 0.0  # fitted models keep their own reported settings
+    shift = test_time_shift(sub, dom, sim.reasoning.astype(float), sim.log10_mult + extra_log10_mult, effort)
     th = sim.theta + shift
     location, slope, phi, sigma = benchmark_params(sub, len(inputs.benchmark_ids), inputs.bench_unit)
     eta = slope[:, [b]] * (th - location[:, [b]])
@@ -167,16 +212,21 @@ def _scores(
     if unit == 0:
         lo, hi = inputs.floor[b], inputs.ceiling[b]
         mu = np.clip(lo + (hi - lo) / (1 + np.exp(-eta)), 1e-6, 1 - 1e-6)
-        if not noise:
-            return mu
-        ph = phi[:, [b]]
-        out = rng.beta(mu * ph, (1 - mu) * ph)
+        out = rng.beta(mu * phi[:, [b]], (1 - mu) * phi[:, [b]]) if noise else mu
     else:
         y = eta + (sigma[:, [b]] * rng.standard_normal(eta.shape) if noise else 0.0)
         y = y + inputs.y_center[b]
         out = y * 400.0 if unit == 1 else 2.0**y
+    # who is evaluated: future releases and pending fitted models with the recent probability
+    p = np.where(sim.theta >= ev.median_theta, ev.p_high, ev.p_low)
+    pending = np.zeros(sim.theta.shape[1], dtype=bool)
+    pending[: sim.n_fitted] = inputs.t_model > as_of_t - PENDING_YEARS
+    pending[sim.n_fitted :] = True
+    evaluated = pending[None, :] & (rng.uniform(size=out.shape) < p)
     seen = observed_best(inputs, b, extra_log10_mult)
     known = np.flatnonzero(np.isfinite(seen))
+    evaluated[:, known] = True
+    out = np.where(evaluated, out, np.nan)
     out[:, known] = seen[known]
     return out
 
@@ -273,15 +323,38 @@ def frontier_quantiles(
     qs=(0.05, 0.1, 0.5, 0.9, 0.95),
 ) -> pd.DataFrame:
     """Quantiles of the best predictive score among models released by each date, per benchmark."""
-    sc = get_scenario(scenario)
-    sim = simulate_frontier(idata, max(dates), scenario=sc, seed=seed, max_draws=max_draws)
-    config = M.config_from_idata(idata)
+    samples = frontier_samples(idata, benchmarks, dates, scenario=scenario, seed=seed, max_draws=max_draws)
     rows = []
-    for k, b in enumerate(benchmarks):
-        s = _scores(idata, sim, b, 0.0, seed + 104729 * (k + 1))
-        for d in dates:
-            td = float(_years([d], config.ref_date)[0])
-            best = np.where(sim.t_release <= td, s, -np.inf).max(axis=1)
+    for b in benchmarks:
+        for d, best in zip(dates, samples[b]):
             qv = np.quantile(best, qs)
             rows.append({"benchmark": b, "date": d.date().isoformat(), **{f"q{q:g}": float(v) for q, v in zip(qs, qv)}})
     return pd.DataFrame(rows)
+
+
+def _best(scores: np.ndarray, released: np.ndarray) -> np.ndarray:
+    """Per draw, the best score among evaluated candidates released (NaN where none is)."""
+    s = np.where(released & np.isfinite(scores), scores, -np.inf).max(axis=1)
+    return np.where(np.isfinite(s), s, np.nan)
+
+
+def frontier_samples(
+    idata,
+    benchmarks: list[str],
+    dates: list[pd.Timestamp],
+    *,
+    scenario: str = "baseline",
+    seed: int = 0,
+    max_draws: int = 1000,
+) -> dict[str, np.ndarray]:
+    """Per benchmark, draws of the frontier (the best score among models released by each date),
+    shape (len(dates), draws): what ``frontier_quantiles`` summarises and the frontier backtest
+    scores."""
+    sc = get_scenario(scenario)
+    sim = simulate_frontier(idata, max(dates), scenario=sc, seed=seed, max_draws=max_draws)
+    config = M.config_from_idata(idata)
+    out = {}
+    for k, b in enumerate(benchmarks):
+        s = _scores(idata, sim, b, 0.0, seed + 104729 * (k + 1))
+        out[b] = np.array([_best(s, sim.t_release <= float(_years([d], config.ref_date)[0])) for d in dates])
+    return out

@@ -131,7 +131,7 @@ def data_vintage(idata, as_of: str, today: str | None = None) -> dict:
     newest_result = str(idata.attrs.get("newest_result", "") or "") or None
     ref = json.loads(config).get("ref_date", "2024-01-01") if config else "2024-01-01"
     t = np.asarray(inputs_ref["t_model"].values, dtype=float)
-    newest_release = (pd.Timestamp(ref) + pd.to_timedelta(float(t.max()) * 365.25, unit="D")).date().isoformat()
+    newest_release = (pd.Timestamp(ref) + pd.to_timedelta(round(float(t.max()) * 365.25), unit="D")).date().isoformat()
     age = (pd.Timestamp(today) - pd.Timestamp(as_of)).days
     stale = age > STALE_DAYS
     return {

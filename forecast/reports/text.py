@@ -204,11 +204,18 @@ def format_report(rep: dict) -> str:
         lines.append(f"  {'horizon':<10}{'n':>5}" + "".join(f"{m[:14]:>16}" for m in ms))
         for h in rep["crps_by_horizon"]:
             lines.append(f"  {h['horizon_days']:<10}{h['n']:>5}" + "".join(f"{h[m]:>16.4f}" for m in ms))
+    lines += format_frontier(rep.get("frontier"))
     ev = rep["events"]
     lines += [
         "",
         f"Threshold events: {ev['n']} forecasts at the origins, {ev['n_resolved']} resolved by the data"
-        + (f", Brier {ev['brier']:.3f}" if ev["brier"] is not None else ""),
+        + (f", Brier {ev['brier']:.3f}" if ev["brier"] is not None else "")
+        + (
+            f" against {ev['brier_climatology']:.3f} for climatology (base rate {ev['base_rate']:.2f}; skill "
+            f"{ev['brier_skill']:+.2f})"
+            if ev.get("brier_climatology") is not None and ev.get("brier_skill") is not None
+            else ""
+        ),
     ]
     for b in ev["reliability"]:
         lines.append(
@@ -252,6 +259,38 @@ def format_report(rep: dict) -> str:
                     f"{c['mean_prob']:.2f}, lab had called it {c['called_rate']:.2f}"
                 )
     return "\n".join(lines)
+
+
+def format_frontier(fr: dict | None) -> list[str]:
+    """The frontier backtest section of the recalibration report."""
+    if not fr or not fr.get("n"):
+        return []
+    lines = [
+        "",
+        f"Frontier backtest (the best result of the models released by D + 3, 6 and 12 months): {fr['n']} targets",
+        "  coverage of the model's central intervals: "
+        + "; ".join(f"{c['nominal']:.0%}: {c['observed']:.0%}" for c in fr["coverage"])
+        + f" (PIT mean {fr['pit_mean']:.2f}; below the 90% interval {fr['below_interval']:.0%}, "
+        f"above it {fr['above_interval']:.0%})",
+    ]
+    c = fr.get("crps") or {}
+    if c.get("model") is not None:
+        lines.append(
+            f"  CRPS on fraction benchmarks: model {c['model']:.4f}, persistence {c['persistence']:.4f}, "
+            f"frontier trend {c['trend']:.4f}"
+        )
+    lines.append(f"  {'horizon':<9}{'unit':<10}{'n':>4}{'cov90':>7}{'model':>9}{'persist.':>10}{'trend':>9}")
+    for r in fr["by_horizon"]:
+        lines.append(
+            f"  {r['horizon_days']:<9}{r['unit']:<10}{r['n']:>4}{r['coverage90']:>7.2f}{r['crps_model']:>9.4f}"
+            f"{r['crps_persistence']:>10.4f}{r['crps_trend']:>9.4f}"
+        )
+    if fr.get("twelve_month_in90_by_origin"):
+        lines.append(
+            "  12-month targets inside the 90% interval, by origin: "
+            + ", ".join(f"{r['origin']} {r['in90']:.0%} of {r['n']}" for r in fr["twelve_month_in90_by_origin"])
+        )
+    return lines
 
 
 def format_update(res: dict) -> str:

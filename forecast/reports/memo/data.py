@@ -89,7 +89,7 @@ def load_calibration(calibration) -> dict | None:
 
 
 def _date(ref: str, t_years: float) -> pd.Timestamp:
-    return pd.Timestamp(ref) + pd.to_timedelta(float(t_years) * 365.25, unit="D")
+    return pd.Timestamp(ref) + pd.to_timedelta(round(float(t_years) * 365.25), unit="D")
 
 
 def _observed_default(inputs, config, b: int) -> pd.DataFrame:
@@ -292,7 +292,7 @@ def memo_data(idata, *, thresholds_path=None, scenario: str = "baseline", calibr
             )
 
     ref = pd.Timestamp(config.ref_date)
-    releases = [ref + pd.to_timedelta(t * 365.25, unit="D") for t in inputs.t_model]
+    releases = [ref + pd.to_timedelta(round(t * 365.25), unit="D") for t in inputs.t_model]
     start = ATTRIBUTION_START
     if not (min(releases) <= pd.Timestamp(start) < max(releases)):
         start = (max(releases) - pd.DateOffset(years=1)).date().isoformat()

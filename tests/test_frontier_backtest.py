@@ -1,0 +1,154 @@
+"""The frontier backtest and the evaluation-aware frontier, without sampling.
+
+Targets and scores are checked on hand-made data with known answers; coverage on forecasts drawn
+from the distribution the truth was drawn from (nominal) and from a shifted one (not).
+"""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from forecast import data as D
+from forecast.evaluation import frontier_backtest as FB
+from forecast.evaluation import recalibrate as R
+from forecast.forecasting.frontier import evaluation_profile
+from forecast.reports.text import format_frontier
+
+
+def _ds(rows, releases):
+    results = pd.DataFrame(rows, columns=["model", "benchmark", "score", "reported_date", "inference_multiplier"])
+    results["reported_date"] = pd.to_datetime(results["reported_date"])
+    models = pd.DataFrame({"model": list(releases), "release_date": pd.to_datetime(list(releases.values()))})
+    benchmarks = pd.DataFrame({"benchmark": ["b1", "h"], "unit": ["fraction", "minutes"]})
+    return D.Dataset(models, benchmarks, results, "h")
+
+
+RELEASES = {"m1": "2024-01-01", "m2": "2024-03-01", "m3": "2024-05-01", "m4": "2024-11-01"}
+ROWS = [
+    ("m1", "b1", 0.40, "2024-01-10", 1.0),
+    ("m2", "b1", 0.50, "2024-04-20", 1.0),  # released before the origin, reported after it
+    ("m2", "b1", 0.90, "2024-04-20", 64.0),  # not the default setting: never the frontier
+    ("m3", "b1", 0.60, "2024-05-10", 1.0),
+    ("m4", "b1", 0.75, "2024-11-20", 1.0),
+]
+
+
+def test_observed_frontier_counts_releases_by_the_date_at_the_default_setting_as_known_then():
+    ds = _ds(ROWS, RELEASES)
+    assert FB.observed_frontier(ds, "b1", "2024-03-31") == (0.50, "m2")
+    assert FB.observed_frontier(ds, "b1", "2024-03-31", known_by="2024-03-31") == (0.40, "m1")
+    assert FB.observed_frontier(ds, "b1", "2024-12-31") == (0.75, "m4")
+    assert FB.observed_frontier(ds, "b1", "2023-12-31") == (None, None)
+
+
+def test_frontier_targets_stop_where_the_data_stop_and_persist_the_known_frontier():
+    ds = _ds(ROWS, RELEASES)
+    t = FB.frontier_targets(ds, pd.Timestamp("2024-03-31"), ["b1"])
+    # the data reach 2024-11-20: the 3- and 6-month targets are known, the 12-month one is not
+    assert t["horizon_days"].tolist() == [91, 182]
+    assert t["persistence"].tolist() == [0.40, 0.40]
+    assert t["observed"].tolist() == [0.60, 0.60]
+    assert t["observed_model"].tolist() == ["m3", "m3"]
+
+
+def _targets(n, rng):
+    truth = rng.uniform(0.3, 0.7, n)
+    return pd.DataFrame(
+        {
+            "benchmark": "b1",
+            "unit": "fraction",
+            "horizon_days": rng.choice(FB.FRONTIER_HORIZONS_DAYS, n),
+            "date": "2025-01-01",
+            "observed": truth + rng.normal(0, 0.05, n),
+            "observed_model": "m",
+            "persistence": truth - 0.1,
+        }
+    ), truth
+
+
+def test_score_frontier_is_nominal_for_a_calibrated_forecast_and_not_for_a_shifted_one():
+    rng = np.random.default_rng(5)
+    targets, truth = _targets(2000, rng)
+    calibrated = truth[:, None] + rng.normal(0, 0.05, (len(truth), 400))
+    shifted = calibrated + 0.1
+    trend = calibrated + 0.03
+    good = FB.score_frontier(targets, {"model": calibrated, "trend": trend})
+    for lv in FB.FRONTIER_LEVELS:
+        assert good[f"in{int(lv * 100)}"].mean() == pytest.approx(lv, abs=0.03)
+    assert good["crps_model"].mean() < good["crps_trend"].mean() < good["crps_persistence"].mean()
+    np.testing.assert_allclose(good["crps_persistence"], np.abs(targets["persistence"] - targets["observed"]))
+    bad = FB.score_frontier(targets, {"model": shifted, "trend": trend})
+    assert bad["in90"].mean() < 0.5 and bad["pit"].mean() < 0.2
+
+
+def test_pooled_frontier_reports_coverage_by_origin_and_scores_on_the_modelling_scale():
+    rng = np.random.default_rng(6)
+    rows = []
+    for origin in ("2024-03-31", "2024-06-30"):
+        targets, truth = _targets(300, rng)
+        s = truth[:, None] + rng.normal(0, 0.05, (300, 400))
+        scored = FB.score_frontier(targets, {"model": s, "trend": s + 0.2})
+        scored["origin"] = origin
+        rows += scored.to_dict("records")
+    # a horizon target in minutes is scored in log2 minutes: doubling the error adds one unit
+    minutes = FB.score_frontier(
+        pd.DataFrame([{"benchmark": "h", "unit": "minutes", "horizon_days": 365, "date": "2025-01-01",
+                       "observed": 64.0, "observed_model": "m", "persistence": 16.0}]),
+        {"model": np.full((1, 50), 32.0), "trend": np.full((1, 50), 128.0)},
+    )  # fmt: skip
+    assert minutes["crps_model"].item() == pytest.approx(1.0) and minutes["crps_persistence"].item() == 2.0
+    pooled = FB.pooled_frontier(rows)
+    assert pooled["n"] == 600 and sum(pooled["pit_histogram"]) == 600
+    assert [r["origin"] for r in pooled["twelve_month_in90_by_origin"]] == ["2024-03-31", "2024-06-30"]
+    assert all(0.8 < r["in90"] <= 1.0 for r in pooled["twelve_month_in90_by_origin"])
+    assert pooled["crps"]["model"] < pooled["crps"]["trend"]
+    text = "\n".join(format_frontier(pooled))
+    assert "12-month targets inside the 90% interval" in text and "persistence" in text
+    assert FB.pooled_frontier([]) == {"n": 0} and format_frontier({"n": 0}) == []
+
+
+def test_climatology_skill_is_zero_for_the_base_rate_positive_for_sharp_and_negative_for_wrong():
+    outcomes = [1, 0, 0, 1, 0, 0, 0, 1]
+    base = np.mean(outcomes)
+
+    def events(probs):
+        return [
+            {"prob": p, "outcome": o, "horizon_days": 91 if i % 2 else 365}
+            for i, (p, o) in enumerate(zip(probs, outcomes))
+        ]
+
+    assert R.climatology(events([base] * 8))["brier_skill"] == pytest.approx(0.0)
+    assert R.climatology(events([0.9 if o else 0.1 for o in outcomes]))["brier_skill"] > 0.5
+    assert R.climatology(events([0.1 if o else 0.9 for o in outcomes]))["brier_skill"] < 0
+    rep = R.climatology(events([base] * 8))
+    assert rep["base_rate"] == pytest.approx(base) and {h["horizon_days"] for h in rep["by_horizon"]} == {91, 365}
+    assert R.climatology([])["brier_skill"] is None
+
+
+def test_evaluation_profile_reads_who_gets_measured_in_the_last_year():
+    """Six recent models, the three strongest measured on benchmark 0 (one at effort step 2, a
+    reasoning model), none of the weaker ones; an old model measured long ago does not count."""
+    t_model = np.array([0.1, 0.2, 0.3, 0.4, 0.5, 0.6, -3.0])
+    theta = np.array([3.0, 2.0, 1.0, 0.0, -1.0, -2.0, 9.0])
+    obs_model = np.array([0, 1, 2, 6, 3])
+    obs_bench = np.array([0, 0, 0, 0, 1])
+    inputs = SimpleNamespace(
+        t_model=t_model,
+        n_models=7,
+        obs_model=obs_model,
+        obs_bench=obs_bench,
+        log10_mult=np.zeros(5),
+        reasoning_obs=np.array([1.0, 0.0, 0.0, 0.0, 0.0]),
+        effort_step=np.array([2.0, 0.0, 0.0, 0.0, 0.0]),
+    )
+    ev = evaluation_profile(inputs, theta, as_of_t=0.6, b=0)
+    assert ev.median_theta == pytest.approx(0.5)
+    assert ev.p_high == pytest.approx(3 / 4) and ev.p_low == 0.0  # one pseudo-model each side
+    assert ev.effort_step == 2.0
+    other = evaluation_profile(inputs, theta, as_of_t=0.6, b=1)
+    assert other.p_high == 0.0 and other.p_low == pytest.approx(1 / 4) and other.effort_step == 0.0
+    assert evaluation_profile(inputs, theta, as_of_t=5.0, b=0).p_high == 0.0  # nothing recent
