@@ -36,13 +36,13 @@ def _report(break_slope: float, config, methods=()):
 
 @pytest.fixture(scope="module")
 def right():
-    return _report(0.0, M.ModelConfig(target_accept=0.9), methods=None)
+    return _report(0.0, M.ModelConfig(), methods=None)
 
 
 @pytest.fixture(scope="module")
 def misspecified():
     # one date slope throughout (no acceleration term), on data whose progress speeds up in 2025
-    return _report(1.2, M.ModelConfig(target_accept=0.9, date_knot=None))
+    return _report(1.2, M.ModelConfig(date_knot=None))
 
 
 def test_right_model_covers_at_nominal_rates_over_several_origins(right):

@@ -354,3 +354,29 @@ def test_show_and_validate_cli(data_copy):
     assert set(rows["benchmark"]) == {"aime_2024"}
     res = runner.invoke(app, ["data", "show", "results", "--data", str(data_copy), "--benchmark", "nope"])
     assert res.exit_code != 0 and "unknown benchmark" in res.stderr
+
+
+def test_unreachable_share_needs_a_fraction_benchmark_a_sane_value_and_its_audit(data_copy):
+    path = data_copy / S.BENCHMARKS_FILE
+    text = path.read_text()
+    lines = text.splitlines()
+    mmlu = next(i for i, line in enumerate(lines) if line.startswith("mmlu,"))
+    codeforces = next(i for i, line in enumerate(lines) if line.startswith("codeforces,"))
+    assert lines[mmlu].endswith(",0.0649,https://arxiv.org/abs/2406.04127")
+    bad = list(lines)
+    bad[mmlu] = lines[mmlu].replace(",0.0649,https://arxiv.org/abs/2406.04127", ",0.9,https://arxiv.org/abs/2406.04127")
+    bad[codeforces] = lines[codeforces].rsplit(",", 2)[0] + ",0.05,"  # a share, and no audit
+    path.write_text("\n".join(bad) + "\n")
+    before = tree_digest(data_copy)
+    res = runner.invoke(app, ["data", "validate", "--data", str(data_copy)])
+    assert res.exit_code != 0
+    assert f"{path}:{mmlu + 1} [unreachable]" in res.stderr and "need 0 < unreachable < ceiling - floor" in res.stderr
+    assert f"{path}:{codeforces + 1} [unreachable]" in res.stderr and "fraction benchmarks only" in res.stderr
+    assert f"{path}:{codeforces + 1} [unreachable_source_url]" in res.stderr
+    assert tree_digest(data_copy) == before
+
+
+def test_bundled_mmlu_ceiling_prior_comes_from_its_audit(bundled):
+    b = bundled.benchmarks.set_index("benchmark")
+    assert b.at["mmlu", "unreachable"] == pytest.approx(0.0649)
+    assert b["unreachable"].notna().sum() >= 1 and b.loc[b["unit"] != "fraction", "unreachable"].isna().all()

@@ -21,6 +21,7 @@ from forecast.errors import ForecastError
 from forecast.forecasting import predict as PR
 from forecast.inference import load_fit
 from forecast.reports import memo as MM
+from forecast.reports.units import format_prob
 
 matplotlib.use("Agg")
 GOLDEN = Path(__file__).resolve().parent / "golden"
@@ -201,9 +202,10 @@ def test_markdown_table_prints_predicts_numbers(bare_memo, reference):
     until = reference["until"]
     for t in reference["thresholds"]:
         lo, hi = t["crossing_interval_80"]
+        crossed = bool(t.get("observed_crossing"))
         row = (
-            f"| {t['name']} ({t['rule']}) | {t['prob_already']:.2f} | "
-            + " | ".join(f"{p:.2f}" for p in t["prob_by"].values())
+            f"| {t['name']} ({t['rule']}) | {format_prob(t['prob_already'], crossed)} | "
+            + " | ".join(format_prob(p, crossed) for p in t["prob_by"].values())
             + f" | {t['median_crossing'] or 'after ' + until} | {lo or 'after ' + until} to {hi or 'after ' + until} |"
         )
         assert row in md
@@ -396,3 +398,18 @@ def test_cli_writes_the_memo(tmp_path):
     md = (out / "memo.md").read_text()
     assert "sim-horizon-day" in md and len(list((out / "figures").glob("*.png"))) >= 5
     assert not (out / "memo.html").exists()
+
+
+def test_probabilities_print_1_only_where_the_data_show_the_crossing():
+    assert format_prob(0.999) == ">0.99" and format_prob(1.0) == ">0.99"
+    assert format_prob(1.0, crossed=True) == "1.00"
+    assert format_prob(0.001) == "<0.01" and format_prob(0.0) == "<0.01"
+    assert format_prob(0.5) == "0.50" and format_prob(None) == "-"
+
+
+def test_horizons_past_what_the_suite_measures_print_as_beyond_it():
+    from forecast.reports.units import format_score
+
+    assert format_score(500.0, "minutes", 960.0) == "8.33 h"
+    assert format_score(5e8, "minutes", 960.0) == "> 16 h"
+    assert format_score(5e8, "minutes") != "> 16 h"

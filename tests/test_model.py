@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from functools import partial
+from types import SimpleNamespace
 
 import numpy as np
 import pandas as pd
@@ -164,6 +165,7 @@ def test_numpy_loglik_matches_pymc(sim):
     rng = np.random.default_rng(0)
     point = {k: v + rng.normal(0, 0.3, np.shape(v)) for k, v in model.initial_point().items()}
     names = ["theta", "slope", "location", "log_phi", "sigma_continuous", "rho_domain", "gamma_domain", "delta_eff"]
+    names += ["ceiling_gap", "benchmark_trend"]
     outs = model.replace_rvs_by_values([model[n] for n in names])
     fn = model.compile_fn(outs, inputs=model.value_vars, on_unused_input="ignore")
     vals = dict(zip(names, fn(point)))
@@ -176,6 +178,8 @@ def test_numpy_loglik_matches_pymc(sim):
         "rho_domain": ["domain"],
         "gamma_domain": ["domain"],
         "delta_eff": [],
+        "ceiling_gap": ["benchmark_fraction"],
+        "benchmark_trend": ["benchmark"],
     }
     post = xr.Dataset({n: (("chain", "draw", *dims[n]), np.asarray(vals[n])[None, None]) for n in names})
     post = post.assign_coords(chain=[0], draw=[0])
@@ -518,3 +522,24 @@ def test_a_bounded_compute_enters_the_log_density_as_a_noisy_measurement(tiny):
         for i in (0, 2)
     )
     assert float(got) == pytest.approx(want, rel=1e-10)
+
+
+def test_a_config_saved_before_learnt_ceilings_reads_as_the_model_it_was():
+    old = {k: v for k, v in M.ModelConfig().to_dict().items() if k not in ("learn_ceiling", "benchmark_trend_sd")}
+    cfg = M.ModelConfig.from_dict(old)
+    assert cfg.learn_ceiling is False and cfg.benchmark_trend_sd == 0.0
+    assert M.ModelConfig().learn_ceiling and M.ModelConfig().benchmark_trend_sd > 0
+
+
+def test_ceilings_and_trends_enter_the_forward_model_and_default_to_the_registry():
+    from forecast.model.forward import ceiling_draws, trend_draws
+
+    inputs = SimpleNamespace(
+        ceiling=np.array([1.0, 0.9, 1.0]), floor=np.array([0.25, 0.0, 0.0]), bench_unit=np.array([0, 0, 2])
+    )
+    gap = np.array([[0.1, 0.0], [0.2, 0.5]])  # shares of the span, two draws, two fraction benchmarks
+    post = xr.Dataset({"ceiling_gap": (("chain", "draw", "benchmark_fraction"), gap[None])})
+    np.testing.assert_allclose(ceiling_draws(post, inputs), [[0.925, 0.9, 1.0], [0.85, 0.45, 1.0]])
+    bare = xr.Dataset({"alpha": (("chain", "draw"), np.zeros((1, 2)))})
+    np.testing.assert_allclose(ceiling_draws(bare, inputs), [[1.0, 0.9, 1.0]] * 2)
+    assert trend_draws(bare, 3).shape == (2, 3) and not trend_draws(bare, 3).any()

@@ -71,6 +71,7 @@ def typed(raw: RawDataset) -> Dataset:
     b.loc[frac, "floor"] = b.loc[frac, "floor"].fillna(0.0)
     b.loc[frac, "ceiling"] = b.loc[frac, "ceiling"].fillna(1.0)
     b["n_items"] = pd.to_numeric(b["n_items"].replace("", np.nan))
+    b["unreachable"] = pd.to_numeric(b["unreachable"].replace("", np.nan)) if "unreachable" in b else np.nan
     r = raw.results.drop(columns=HIDDEN).copy()
     r["score"] = pd.to_numeric(r["score"])
     r["inference_multiplier"] = pd.to_numeric(r["inference_multiplier"].replace("", np.nan)).fillna(1.0)

@@ -18,10 +18,14 @@ MODEL_COLUMNS = ["model", "organization", "release_date", "train_flop", "reasoni
 #: it publishes them; the fit then treats the model's compute as uncertain within them.
 MODEL_OPTIONAL = ["family", "train_flop_source_url", "notes", "train_flop_lower", "train_flop_upper"]
 #: Optional columns added after 0.1.0: they enter the data hash only where a row fills them.
-LATER_COLUMNS = ("train_flop_lower", "train_flop_upper")
+LATER_COLUMNS = ("train_flop_lower", "train_flop_upper", "unreachable", "unreachable_source_url")
 
 BENCHMARK_COLUMNS = ["benchmark", "domain", "unit", "floor", "ceiling", "source_url"]
-BENCHMARK_OPTIONAL = ["name", "n_items", "release_date", "description"]
+#: ``unreachable``: the share of a fraction benchmark's items that no answer can get right by its
+#: answer key (wrong labels, flawed tests), as a published audit estimates it, with the audit in
+#: ``unreachable_source_url``. It centres the prior of the benchmark's ceiling (docs/methodology.md);
+#: blank: the default prior.
+BENCHMARK_OPTIONAL = ["name", "n_items", "release_date", "description", "unreachable", "unreachable_source_url"]
 
 RESULT_COLUMNS = [
     "model",

@@ -217,6 +217,20 @@ def validate_raw(raw: RawDataset) -> list[Problem]:
             c = 1.0 if ceiling is None else ceiling
             if not (0 <= f < c <= 1):
                 problems.append(_p(r, "floor", f"need 0 <= floor < ceiling <= 1, got floor {f} and ceiling {c}"))
+        gap, msg = parse_number(r.get("unreachable", ""))
+        if msg:
+            problems.append(_p(r, "unreachable", msg))
+        elif gap is not None:
+            f, c = (0.0 if floor is None else floor), (1.0 if ceiling is None else ceiling)
+            if unit != "fraction":
+                problems.append(_p(r, "unreachable", "an unreachable share applies to fraction benchmarks only"))
+            elif not 0 < gap < c - f:
+                problems.append(
+                    _p(r, "unreachable", f"need 0 < unreachable < ceiling - floor ({c - f:g}), got {gap:g}")
+                )
+            msg = _url_problem(r.get("unreachable_source_url", ""))
+            if msg:
+                problems.append(_p(r, "unreachable_source_url", f"the audit behind 'unreachable': {msg}"))
         n, msg = parse_number(r.get("n_items", ""))
         if msg or (n is not None and (n < 1 or n != int(n))):
             problems.append(_p(r, "n_items", msg or f"n_items must be a positive integer, got {r['n_items']}"))

@@ -20,7 +20,7 @@ import xarray as xr
 
 from .. import model as M
 from ..errors import ForecastError
-from ..model.forward import benchmark_params, date_term, stack, test_time_shift
+from ..model.forward import benchmark_params, ceiling_draws, date_term, stack, test_time_shift, trend_draws
 from ..model.inputs import knot_years
 from .scenarios import SCENARIOS, Scenario, get_scenario
 from .thresholds import Threshold
@@ -42,6 +42,7 @@ class FrontierSim:
     n_fitted: int
     draws: np.ndarray  # indices of the posterior draws used (chains stacked)
     post: xr.Dataset  # the posterior at those draws, as one chain (shared by every benchmark's scores)
+    t_date: np.ndarray | None = None  # (draws, models) the time the date terms see (frozen without progress)
 
 
 def _years(ts, ref: str) -> np.ndarray:
@@ -93,8 +94,8 @@ def simulate_frontier(
         g_after = g if scenario.compute_growth_oom is None else scenario.compute_growth_oom
         lc = base + g_after * np.maximum(t_new - as_of_t, 0) + p("s_c")[:, None] * rng.standard_normal((n, width))
         th_new = th_new + p("beta_c")[:, None] * (lc - config.c_ref)
+    t_eff = t_new if scenario.algorithmic_progress else np.minimum(t_new, as_of_t)
     if config.has_date:
-        t_eff = t_new if scenario.algorithmic_progress else np.minimum(t_new, as_of_t)
         recent = p("beta_t_recent")
         th_new = th_new + date_term(
             p("beta_t")[:, None], None if recent is None else recent[:, None], knot_years(config), t_eff
@@ -108,7 +109,8 @@ def simulate_frontier(
         [np.broadcast_to(inputs.reasoning_model.astype(bool), (n, len(t_fit))), reason_new], axis=1
     )
     mult = np.concatenate([np.zeros((n, len(t_fit))), mult_new], axis=1)
-    return FrontierSim(as_of, t_all, theta, reasoning, mult, len(t_fit), keep, sub)
+    t_date = np.concatenate([np.broadcast_to(t_fit, (n, len(t_fit))), np.where(valid, t_eff, as_of_t)], axis=1)
+    return FrontierSim(as_of, t_all, theta, reasoning, mult, len(t_fit), keep, sub, t_date)
 
 
 def observed_best(inputs, b: int, max_log10_mult: float = 0.0) -> np.ndarray:
@@ -205,12 +207,12 @@ def _scores(
     effort = np.where(sim.reasoning, ev.effort_step, 0.0)
     effort[:, : sim.n_fitted] = 0.0  # fitted models keep their own reported settings
     shift = test_time_shift(sub, dom, sim.reasoning.astype(float), sim.log10_mult + extra_log10_mult, effort)
-    th = sim.theta + shift
+    th = sim.theta + shift + trend_draws(sub, len(inputs.benchmark_ids))[:, [b]] * sim.t_date
     location, slope, phi, sigma = benchmark_params(sub, len(inputs.benchmark_ids), inputs.bench_unit)
     eta = slope[:, [b]] * (th - location[:, [b]])
     unit = inputs.bench_unit[b]
     if unit == 0:
-        lo, hi = inputs.floor[b], inputs.ceiling[b]
+        lo, hi = inputs.floor[b], ceiling_draws(sub, inputs)[:, [b]]
         mu = np.clip(lo + (hi - lo) / (1 + np.exp(-eta)), 1e-6, 1 - 1e-6)
         out = rng.beta(mu * phi[:, [b]], (1 - mu) * phi[:, [b]]) if noise else mu
     else:

@@ -69,13 +69,55 @@ def predict_from_idata(
         t.pop("_crossing_years", None)
     add_lab_calls(fc, ths, idata)
     fc["data_vintage"] = data_vintage(idata, fc["as_of"])
-    fc["frontier"] = fq.to_dict(orient="records")
+    fc["frontier"] = frontier_records(idata, fq)
+    flag_extrapolations(fc, ths, idata)
     fc["fit"] = {
         k: (lambda v: v.item() if hasattr(v, "item") else v)(idata.attrs.get(k))
         for k in ("fit_id", "data_hash", "seed", "forecast_version")
     }
     fc["crossing_interval"] = CROSSING_INTERVAL
     return fc
+
+
+def measurable_limits(idata) -> dict[str, float]:
+    """The most each benchmark's suite can measure (``measurable_max``), where the registry gives it."""
+    from ..model import inputs_from_idata
+
+    inputs = inputs_from_idata(idata)
+    return {b: float(v) for b, v in zip(inputs.benchmark_ids, inputs.measurable_max) if np.isfinite(v)}
+
+
+def frontier_records(idata, fq: pd.DataFrame) -> list[dict]:
+    """The frontier quantiles as JSON records, with each benchmark's unit and, where its suite
+    has a measurable maximum, that maximum and whether the median forecast passes it."""
+    if fq.empty:
+        return []
+    units, limits = registry_units(idata), measurable_limits(idata)
+    out = []
+    for r in fq.to_dict(orient="records"):
+        r["unit"] = units.get(r["benchmark"], "")
+        if r["benchmark"] in limits:
+            r["measurable_max"] = limits[r["benchmark"]]
+            r["beyond_measurable"] = bool(r["q0.5"] > limits[r["benchmark"]])
+        out.append(r)
+    return out
+
+
+def flag_extrapolations(fc: dict, ths, idata) -> None:
+    """A threshold whose proxy asks for more than its benchmark's suite measures gets a note
+    (``extrapolation``): its probabilities rest on the model's extrapolation past the tasks."""
+    limits = measurable_limits(idata)
+    by_id = {t.id: t for t in ths}
+    for t in fc["thresholds"]:
+        past = [c for c in by_id[t["id"]].criteria if c.benchmark in limits and c.value > limits[c.benchmark]]
+        t["extrapolation"] = (
+            "; ".join(
+                f"the proxy asks for {c.benchmark} {c.comparison} {c.value:g}, past the {limits[c.benchmark]:g} its "
+                "task suite measures: a probability of the model's extrapolation, not of a measurement"
+                for c in past
+            )
+            or None
+        )
 
 
 #: Data older than this on the day of writing get a visible warning.

@@ -61,6 +61,29 @@ def _beta_random(eta, lo, span, phi, lgam_phi, log_y, log1m_y, rng=None, size=No
     return rng.beta(mu * phi, (1 - mu) * phi)
 
 
+def _ceiling_span(inputs: ModelInputs, config: ModelConfig, frac_b, cont_b, span, perm):
+    """Per benchmark, the span from floor to the learnt ceiling (1 for continuous benchmarks):
+    the registry span less a gap, a share of it with a logit-normal prior centred on the audit
+    where there is one and on a mean learnt across benchmarks elsewhere (non-centred)."""
+    import pymc as pm
+    import pytensor.tensor as pt
+    from scipy.special import logit
+
+    audit = inputs.unreachable[frac_b] / span[frac_b]
+    has = np.isfinite(audit)
+    z = pm.Normal("ceiling_gap_z", 0.0, 1.0, dims="benchmark_fraction")
+    centre = pt.as_tensor_variable(np.where(has, logit(np.clip(np.nan_to_num(audit, nan=0.5), 1e-4, 0.5)), 0.0))
+    sd = np.where(has, config.ceiling_audit_logit_sd, config.ceiling_gap_logit_sd)
+    if not has.all():
+        mean = _standardised("ceiling_gap_mean", float(logit(config.ceiling_gap_share)), 1.0)
+        centre = pt.where(has, centre, mean)
+    gap = pm.Deterministic("ceiling_gap", pt.sigmoid(centre + sd * z), dims="benchmark_fraction")
+    span_frac = span[frac_b] * (1.0 - gap)
+    if len(cont_b):
+        return pt.concatenate([span_frac, pt.ones(len(cont_b))])[perm]
+    return span_frac
+
+
 def _standardised(name: str, mu: float, sd: float, dims=None):
     """``Normal(mu, sd)`` written as ``mu + sd * z`` with a free ``{name}_z ~ N(0, 1)``. Same
     model; but nutpie starts chains near zero in the unconstrained space, and a chain started
@@ -213,6 +236,13 @@ def build_model(inputs: ModelInputs, config: ModelConfig | None = None):
             sigma_b = pt.concatenate([pt.ones_like(log_phi), sigma_c])[perm]
         else:
             location, log_slope, phi_b, sigma_b = loc_frac, ls_frac, pt.exp(log_phi), pt.ones(n_b)
+        # ---- ceilings and benchmark-specific progress ------------------------------------------
+        span_b = pt.as_tensor_variable(span)
+        if config.learn_ceiling:
+            span_b = _ceiling_span(inputs, config, frac_b, cont_b, span, perm)
+        trend_b = None
+        if config.benchmark_trend_sd > 0 and config.has_date:
+            trend_b = pm.ZeroSumNormal("benchmark_trend", sigma=config.benchmark_trend_sd, dims="benchmark")
         location = pm.Deterministic("location", location, dims="benchmark")
         slope = pm.Deterministic("slope", pt.exp(log_slope), dims="benchmark")
         phi_b = 1.0 / (1.0 / phi_b + pm.Data("inv_n_items", inv_n))  # item sampling noise on top of benchmark mismatch
@@ -240,6 +270,8 @@ def build_model(inputs: ModelInputs, config: ModelConfig | None = None):
                         + delta * pm.Data(f"effort_step{suffix}", inputs.effort_step[sel])
                     )
                 )
+            if trend_b is not None:
+                theta_obs = theta_obs + trend_b[ob] * t_model[pm.Data(f"obs_model_t{suffix}", inputs.obs_model[sel])]
             eta = slope[ob] * (theta_obs - location[ob])
             y = pm.Data(f"y_obs{suffix}", inputs.y[sel])
             if suffix:
@@ -249,7 +281,7 @@ def build_model(inputs: ModelInputs, config: ModelConfig | None = None):
                     "y",
                     eta,
                     pm.Data("obs_floor", inputs.floor[b]),
-                    pm.Data("obs_span", span[b]),
+                    span_b[ob],
                     phi_b[ob],
                     lgam_phi[ob],
                     pm.Data("log_y", np.log(inputs.y[sel])),

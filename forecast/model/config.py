@@ -17,6 +17,9 @@ from ..errors import ForecastError
 VARIANTS = ("joint", "compute_only", "date_only")
 #: Config keys of earlier releases that no longer mean anything; ignored when a saved fit is read.
 RETIRED_CONFIG_KEYS = {"sigma_continuous_sd"}  # HalfNormal scale, replaced by a LogNormal (0.1.0)
+#: Structure added after 0.2.0, and the value that reproduces a fit saved before it: a saved
+#: config without the key is read with that value, so older fits keep their meaning.
+ADDED_KEYS_BEFORE = {"learn_ceiling": False, "benchmark_trend_sd": 0.0}
 #: Sampler settings that fits saved before 0.2.0 kept in their model config; they now live in
 #: ``forecast.inference.SamplerConfig`` and are ignored here when an older fit is read.
 SAMPLER_KEYS = {
@@ -88,6 +91,20 @@ class ModelConfig:
     sigma_continuous_median: float = 0.5
     sigma_continuous_log_sd: float = 0.6
     use_n_items: bool = True
+    #: Ceilings learnt per fraction benchmark: ``ceiling = registry ceiling - gap``, the gap a
+    #: share of the registry span with a logit-normal prior. Where a published audit estimates the
+    #: share of items no answer can get right (``unreachable`` in benchmarks.csv), the prior is
+    #: centred there (sd ``ceiling_audit_logit_sd``); elsewhere on a mean learnt across benchmarks
+    #: (prior median ``ceiling_gap_share``, spread ``ceiling_gap_logit_sd``). Added after the
+    #: frontier backtest found saturated benchmarks forecast to run through their label errors.
+    learn_ceiling: bool = True
+    ceiling_gap_share: float = 0.03
+    ceiling_gap_logit_sd: float = 1.0
+    ceiling_audit_logit_sd: float = 0.5
+    #: Benchmark-specific progress: capability on benchmark b gains ``trend_b`` per year of
+    #: release date on top of the shared trend (``trend_b`` zero-sum across benchmarks, prior sd
+    #: this). 0: one speed for every benchmark.
+    benchmark_trend_sd: float = 0.3
     #: Replicate results (same model, benchmark, inference multiplier and effort, but another
     #: source, shot count or agent scaffold) enter as one observation: their median score. The
     #: model has no scaffold effect, so replicates would otherwise count as independent evidence.
@@ -119,6 +136,7 @@ class ModelConfig:
     def from_dict(cls, d: dict[str, Any]) -> ModelConfig:
         names = {f.name for f in fields(cls)}
         d = {k: v for k, v in d.items() if k not in RETIRED_CONFIG_KEYS | SAMPLER_KEYS}  # older fits keep loading
+        d = {**ADDED_KEYS_BEFORE, **d}
         unknown = sorted(set(d) - names)
         if unknown:
             raise ForecastError(f"unknown model config key(s): {', '.join(unknown)}")

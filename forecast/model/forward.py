@@ -88,6 +88,27 @@ def benchmark_params(post: xr.Dataset, n_bench: int, bench_unit: np.ndarray):
     return location, slope, phi, sigma
 
 
+def ceiling_draws(post: xr.Dataset, inputs: ModelInputs) -> np.ndarray:
+    """Each benchmark's ceiling per draw, shape (draws, n_bench): the registry ceiling less the
+    learnt gap on fraction benchmarks (``learn_ceiling``); the registry ceiling in fits without it."""
+    n = post.sizes["chain"] * post.sizes["draw"]
+    out = np.broadcast_to(inputs.ceiling, (n, len(inputs.ceiling))).copy()
+    gap = stack(post, "ceiling_gap")
+    if gap is not None:
+        frac_b = np.flatnonzero(inputs.bench_unit == 0)
+        out[:, frac_b] = inputs.ceiling[frac_b] - (inputs.ceiling - inputs.floor)[frac_b] * gap
+    return out
+
+
+def trend_draws(post: xr.Dataset, n_bench: int) -> np.ndarray:
+    """Each benchmark's own progress per year of release date, shape (draws, n_bench); zeros in
+    fits without it."""
+    trend = stack(post, "benchmark_trend")
+    if trend is None:
+        return np.zeros((post.sizes["chain"] * post.sizes["draw"], n_bench))
+    return trend
+
+
 def test_time_shift(post: xr.Dataset, domain_idx, reasoning, log10_mult, effort_step) -> np.ndarray | float:
     if "rho_domain" not in post:
         return 0.0
@@ -103,7 +124,7 @@ def expected_and_loglik(eta, unit, floor, ceiling, y, phi, sigma):
     ll = np.empty_like(eta)
     fr = unit == 0
     if fr.any():
-        m = floor[fr] + (ceiling[fr] - floor[fr]) * expit(eta[:, fr])
+        m = floor[fr] + (ceiling[..., fr] - floor[fr]) * expit(eta[:, fr])
         m = np.clip(m, 1e-6, 1 - 1e-6)
         mu[:, fr] = m
         if y is not None:
@@ -127,11 +148,11 @@ def pointwise_loglik(post: xr.Dataset, inputs: ModelInputs, config: ModelConfig)
     theta_obs = theta[:, inputs.obs_model] + test_time_shift(
         post, inputs.bench_domain[b], inputs.reasoning_obs, inputs.log10_mult, inputs.effort_step
     )
+    theta_obs = theta_obs + trend_draws(post, len(inputs.benchmark_ids))[:, b] * inputs.t_model[inputs.obs_model]
     eta = slope[:, b] * (theta_obs - location[:, b])
     phi = phi_eff(phi_b[:, b], inputs.n_items[b], config.use_n_items)
-    _, ll = expected_and_loglik(
-        eta, inputs.bench_unit[b], inputs.floor[b], inputs.ceiling[b], inputs.y, phi, sigma_b[:, b]
-    )
+    ceiling = ceiling_draws(post, inputs)[:, b]
+    _, ll = expected_and_loglik(eta, inputs.bench_unit[b], inputs.floor[b], ceiling, inputs.y, phi, sigma_b[:, b])
     return ll
 
 
@@ -256,6 +277,11 @@ def predict_scores(
     if unknown:
         raise ForecastError(f"model(s) neither in the fit nor in `models`: {', '.join(unknown[:5])}")
     meta = meta.set_index(meta["model"].astype(str)).loc[uniq].reset_index(drop=True)
+    # release time of each model, for the benchmark trends (fitted models: their fitted time)
+    t_of = dict(zip(inputs.model_ids, inputs.t_model))
+    if models is not None and "release_date" in models:
+        extra = models[~models["model"].astype(str).isin(t_of)]
+        t_of.update(zip(extra["model"].astype(str), years_since(extra["release_date"], config.ref_date)))
     theta_m, _ = model_theta_draws(post, inputs, config, meta, rng)
     col = {m: i for i, m in enumerate(uniq)}
     mi = rows["model"].astype(str).map(col).to_numpy()
@@ -266,9 +292,11 @@ def predict_scores(
     r_obs = reasoning_indicator(reasons, rows["effort"])
     theta_obs = theta_m[:, mi] + test_time_shift(post, inputs.bench_domain[bi], r_obs, np.log10(mult), steps)
     location, slope, phi_b, sigma_b = benchmark_params(post, len(inputs.benchmark_ids), inputs.bench_unit)
+    t_rows = np.array([t_of[m] for m in rows["model"].astype(str)], dtype=float)
+    theta_obs = theta_obs + trend_draws(post, len(inputs.benchmark_ids))[:, bi] * t_rows
     eta = slope[:, bi] * (theta_obs - location[:, bi])
     unit = inputs.bench_unit[bi]
-    mu, _ = expected_and_loglik(eta, unit, inputs.floor[bi], inputs.ceiling[bi], None, None, None)
+    mu, _ = expected_and_loglik(eta, unit, inputs.floor[bi], ceiling_draws(post, inputs)[:, bi], None, None, None)
     nc, nd = post.sizes["chain"], post.sizes["draw"]
     center = inputs.y_center[bi]
 

@@ -54,10 +54,21 @@ class ModelInputs:
     #: sd of a model's log10 compute measurement: 0 for Epoch's point estimate, from the bounds
     #: where only Epoch's bounds pin it down (``compute_measurements``)
     log10c_sd: np.ndarray | None = None
+    #: per benchmark: the audited share of items no answer can get right (NaN: no audit), which
+    #: centres the prior of the benchmark's ceiling gap
+    unreachable: np.ndarray | None = None
+    #: per benchmark: the registry's ceiling of a continuous benchmark, the most its suite can
+    #: measure (METR's horizon: 16 h); NaN where none. Not used in the fit: reports mark
+    #: forecasts beyond it as extrapolations.
+    measurable_max: np.ndarray | None = None
 
     def __post_init__(self):
         if self.log10c_sd is None:
             self.log10c_sd = np.zeros(len(self.model_ids))
+        if self.unreachable is None:
+            self.unreachable = np.full(len(self.benchmark_ids), np.nan)
+        if self.measurable_max is None:
+            self.measurable_max = np.full(len(self.benchmark_ids), np.nan)
 
     @property
     def n_models(self) -> int:
@@ -207,10 +218,15 @@ def prepare(ds, config: ModelConfig | None = None) -> ModelInputs:
     bench_unit = bench["unit"].map(UNIT_CODES).to_numpy(dtype=int)
     floor = pd.to_numeric(bench["floor"], errors="coerce").fillna(0.0).to_numpy(dtype=float).copy()
     ceiling = pd.to_numeric(bench["ceiling"], errors="coerce").fillna(1.0).to_numpy(dtype=float).copy()
+    measurable_max = np.where(bench_unit != 0, pd.to_numeric(bench["ceiling"], errors="coerce").to_numpy(float), np.nan)
     floor[bench_unit != 0], ceiling[bench_unit != 0] = 0.0, 1.0
     n_items = pd.to_numeric(bench.get("n_items", pd.Series(np.nan, index=bench.index)), errors="coerce").to_numpy(
         dtype=float
     )
+    unreachable = pd.to_numeric(
+        bench.get("unreachable", pd.Series(np.nan, index=bench.index)), errors="coerce"
+    ).to_numpy(dtype=float, copy=True)
+    unreachable[bench_unit != 0] = np.nan
 
     obs_model = results["model"].map(m_index).to_numpy(dtype=int)
     obs_bench = results["benchmark"].map(b_index).to_numpy(dtype=int)
@@ -244,6 +260,8 @@ def prepare(ds, config: ModelConfig | None = None) -> ModelInputs:
         floor=floor,
         ceiling=ceiling,
         n_items=n_items,
+        unreachable=unreachable,
+        measurable_max=measurable_max,
         y_center=y_center,
         obs_model=obs_model,
         obs_bench=obs_bench,
@@ -270,6 +288,8 @@ def constant_data(inputs: ModelInputs) -> xr.Dataset:
             "floor": ("benchmark", inputs.floor),
             "ceiling": ("benchmark", inputs.ceiling),
             "n_items": ("benchmark", inputs.n_items),
+            "unreachable": ("benchmark", inputs.unreachable),
+            "measurable_max": ("benchmark", inputs.measurable_max),
             "y_center": ("benchmark", inputs.y_center),
             "obs_model": ("obs", np.asarray(inputs.model_ids, dtype=object)[inputs.obs_model].astype(str)),
             "obs_benchmark": ("obs", np.asarray(inputs.benchmark_ids, dtype=object)[inputs.obs_bench].astype(str)),
@@ -310,6 +330,8 @@ def inputs_from_idata(idata) -> ModelInputs:
         floor=c["floor"].values.astype(float),
         ceiling=c["ceiling"].values.astype(float),
         n_items=c["n_items"].values.astype(float),
+        unreachable=c["unreachable"].values.astype(float) if "unreachable" in c else None,
+        measurable_max=c["measurable_max"].values.astype(float) if "measurable_max" in c else None,
         y_center=c["y_center"].values.astype(float),
         obs_model=np.array([m_index[str(m)] for m in c["obs_model"].values], dtype=int),
         obs_bench=np.array([b_index[str(b)] for b in c["obs_benchmark"].values], dtype=int),

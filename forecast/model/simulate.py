@@ -35,6 +35,11 @@ DEFAULT_TRUTH = {
     # since 2024-01-01); zero by default. Used to show that the calibration check has teeth.
     "beta_t_break": 0.0,
     "t_break": 1.0,
+    # ceilings below the registry's (label errors): each fraction benchmark loses a share of its
+    # span drawn uniformly from [0, ceiling_gap_max]; and benchmark-specific progress per year,
+    # Normal(0, benchmark_trend_sd) demeaned. Both zero by default (the 0.2.0 model).
+    "ceiling_gap_max": 0.0,
+    "benchmark_trend_sd": 0.0,
 }
 
 
@@ -107,6 +112,9 @@ def simulate_dataset(
     slope = np.exp(log_slope)
     phi = tr["phi"] * np.exp(rng.normal(0, 0.3, n_benchmarks))
     intercept = np.where(np.array(units) == "elo", 4.0, 3.0)  # 1600 Elo; 8 minutes at theta = location
+    gap = np.where(is_frac, rng.uniform(0, 1, n_benchmarks) * tr["ceiling_gap_max"], 0.0)
+    trend = tr["benchmark_trend_sd"] * rng.standard_normal(n_benchmarks)
+    trend = trend - trend.mean()
     bench_ids = [f"bench-{j:02d}" for j in range(n_benchmarks)]
     benchmarks = pd.DataFrame(
         {
@@ -149,11 +157,12 @@ def simulate_dataset(
     r_obs = ((reasoning[mi] & (effort != "none")) | ((effort != "") & (effort != "none"))).astype(float)
     dj = d_idx[bj]
     theta_obs = theta[mi] + rho_d[dj] * r_obs + gamma_d[dj] * (np.log10(mult) + tr["delta_eff"] * step)
+    theta_obs = theta_obs + trend[bj] * t[mi]
     eta = slope[bj] * (theta_obs - location[bj])
     score = np.empty(len(rows))
     u = np.array(units)[bj]
     fr = u == "fraction"
-    mu = floor[bj][fr] + (1 - floor[bj][fr]) * expit(eta[fr])
+    mu = floor[bj][fr] + (1 - floor[bj][fr]) * (1 - gap[bj][fr]) * expit(eta[fr])
     n_b = n_items[bj][fr]
     ph = phi[bj][fr]
     ph = np.where(np.isfinite(n_b), 1.0 / (1.0 / ph + 1.0 / np.nan_to_num(n_b, nan=1.0)), ph)
@@ -196,6 +205,8 @@ def simulate_dataset(
         "log10_compute": pd.Series(log10c, index=model_ids),
         "location": pd.Series(location, index=bench_ids),
         "slope": pd.Series(slope, index=bench_ids),
+        "ceiling_gap": pd.Series(gap[is_frac], index=np.array(bench_ids)[is_frac]),
+        "benchmark_trend": pd.Series(trend, index=bench_ids),
         "rho_domain": pd.Series(rho_d, index=dom_names),
         "gamma_domain": pd.Series(gamma_d, index=dom_names),
     }

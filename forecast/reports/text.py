@@ -6,6 +6,7 @@ from __future__ import annotations
 import pandas as pd
 
 from .. import CI_PROB
+from .units import BEYOND, format_prob, format_score
 
 
 def format_summary(s: dict) -> str:
@@ -123,9 +124,10 @@ def format_predict(result: dict) -> str:
         lo, hi = t["crossing_interval_80"]
         med = t["median_crossing"] or f"after {result['until']}"
         interval = f"[{lo or 'after ' + result['until']}, {hi or 'after ' + result['until']}]"
+        crossed = bool(t.get("observed_crossing"))
         lines.append(
-            f"{(t.get('name') or t['id']):<{w}}{t['prob_already']:>6.2f}"
-            + "".join(f"{p:>9.2f}" for p in t["prob_by"].values())
+            f"{(t.get('name') or t['id']):<{w}}{format_prob(t['prob_already'], crossed):>6}"
+            + "".join(f"{format_prob(p, crossed):>9}" for p in t["prob_by"].values())
             + f"   {med} {interval}   {lab_call_cell(t) if 'lab_determinations' in t else ''}".rstrip()
         )
     lines += ["", "Proxies (threshold id: rule):"]
@@ -138,10 +140,22 @@ def format_predict(result: dict) -> str:
         lines.append("Frontier (best model released by the date): predictive median [5%, 95%]")
         fq = pd.DataFrame(result["frontier"])
         for b, g in fq.groupby("benchmark"):
+            unit, limit = (
+                g["unit"].iloc[0] if "unit" in g else "",
+                g["measurable_max"].iloc[0] if "measurable_max" in g else None,
+            )
             cells = "  ".join(
-                f"{r['date'][:7]}: {r['q0.5']:.3g} [{r['q0.05']:.3g}, {r['q0.95']:.3g}]" for _, r in g.iterrows()
+                f"{r['date'][:7]}: "
+                + " ".join(
+                    (f"[{v}" if k == "q0.05" else f"{v}]" if k == "q0.95" else v)
+                    for k, v in ((k, format_score(r[k], unit, limit)) for k in ("q0.5", "q0.05", "q0.95"))
+                )
+                for _, r in g.iterrows()
             )
             lines.append(f"  {b:<20} {cells}")
+        beyond = [r for r in result["frontier"] if r.get("beyond_measurable")]
+        if beyond:
+            lines.append(f"  > {BEYOND}")
     for x in result.get("skipped", []):
         lines.append(f"not forecast: {x['id']}: {x['reason']}")
     lines.append("A proxy crossing is not a lab determination: see each threshold's proxy_note in the thresholds file.")

@@ -7,6 +7,7 @@ import re
 
 from ..plots import format_score
 from ..text import vintage_line
+from ..units import BEYOND, format_prob
 from .figures import MemoFigure
 
 NO_UPDATE = "no update since this fit"
@@ -19,8 +20,8 @@ def _num3(x) -> str:
 NO_BACKTEST = "no backtest run yet: run forecast recalibrate"
 
 
-def _p(x: float | None) -> str:
-    return "-" if x is None else f"{x:.2f}"
+def _p(x: float | None, crossed: bool = False) -> str:
+    return format_prob(x, crossed)
 
 
 def _when(d: str | None, until: str) -> str:
@@ -65,7 +66,7 @@ def _headline_text(data: dict) -> list[str]:
     if already:
         s.append(
             f"Probably crossed already (P >= 0.5 on {data['as_of']}): "
-            + _join([f"{r['name']} (P {_p(r['prob_already'])})" for r in already])
+            + _join([f"{r['name']} (P {_p(r['prob_already'], r.get('crossed'))})" for r in already])
             + "."
         )
     nxt = [r for r in ahead if r["median_crossing"]]
@@ -74,8 +75,8 @@ def _headline_text(data: dict) -> list[str]:
         s.append(
             f"Next expected crossing: {r['name']} (proxy: {r['rule']}), median {r['median_crossing']}, "
             f"{width} interval "
-            f"{_interval(r['interval'], until)}; P(crossed by {ye[0]}) = {_p(r['prob_by'][ye[0]])}, "
-            f"by {ye[-1]} = {_p(r['prob_by'][ye[-1]])}."
+            f"{_interval(r['interval'], until)}; P(crossed by {ye[0]}) = {_p(r['prob_by'][ye[0]], r.get('crossed'))}, "
+            f"by {ye[-1]} = {_p(r['prob_by'][ye[-1]], r.get('crossed'))}."
         )
         if len(nxt) > 1:
             s.append(
@@ -101,11 +102,11 @@ def _headline_text(data: dict) -> list[str]:
     return paras
 
 
-def _frontier_cell(cell, unit: str) -> str:
+def _frontier_cell(cell, unit: str, limit: float | None = None) -> str:
     if not cell:
         return "-"
     med, lo, hi = cell
-    return f"{format_score(med, unit)} [{format_score(lo, unit)}, {format_score(hi, unit)}]"
+    return f"{format_score(med, unit, limit)} [{format_score(lo, unit, limit)}, {format_score(hi, unit, limit)}]"
 
 
 def _headline_table(data: dict) -> tuple[list[str], list[list[str]]]:
@@ -117,8 +118,8 @@ def _headline_table(data: dict) -> tuple[list[str], list[list[str]]]:
         + ["median crossing", f"{width} interval", "the lab's own call"]
     )
     rows = [
-        [f"{r['name']} ({r['rule']})", _p(r["prob_already"])]
-        + [_p(r["prob_by"][d]) for d in ye]
+        [f"{r['name']} ({r['rule']})", _p(r["prob_already"], r.get("crossed"))]
+        + [_p(r["prob_by"][d], r.get("crossed")) for d in ye]
         + [_when(r["median_crossing"], until), _interval(r["interval"], until), r.get("lab_call", "")]
         for r in data["headline"]
     ]
@@ -455,11 +456,29 @@ def memo_blocks(data: dict, figures: list[MemoFigure]) -> list[tuple]:
                 "table",
                 ["benchmark"] + [d[:4] for d in ye],
                 [
-                    [r["benchmark"]] + [_frontier_cell(r["cells"].get(d), r["unit"]) for d in ye]
+                    [r["benchmark"]] + [_frontier_cell(r["cells"].get(d), r["unit"], r.get("limit")) for d in ye]
                     for r in data["frontier_rows"]
                 ],
             )
         )
+        capped = [r for r in data["frontier_rows"] if r.get("limit") is not None]
+        if capped:
+            blocks.append(
+                (
+                    "p",
+                    '"> " marks '
+                    + _join([f"{r['benchmark']} above {format_score(r['limit'], r['unit'])}" for r in capped])
+                    + f": {BEYOND}.",
+                )
+            )
+        extrapolated = [r for r in data["headline"] if r.get("extrapolation")]
+        if extrapolated:
+            blocks.append(
+                (
+                    "p",
+                    "Read with care: " + "; ".join(f"{r['name']}: {r['extrapolation']}" for r in extrapolated) + ".",
+                )
+            )
     blocks.append(("h2", "2. What changed since the previous forecast"))
     blocks += _update_blocks(data)
     blocks.append(("h2", "3. Figures"))

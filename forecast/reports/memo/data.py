@@ -223,7 +223,7 @@ def memo_data(idata, *, thresholds_path=None, scenario: str = "baseline", calibr
     from ... import model as M
     from ...forecasting.attribution import attribute_gain
     from ...forecasting.frontier import DEFAULT_HORIZON_YEARS, month_grid, simulate_frontier
-    from ...forecasting.predict import predict_from_idata, registry_units
+    from ...forecasting.predict import measurable_limits, predict_from_idata, registry_units
     from ...forecasting.scenarios import get_scenario
     from ...forecasting.surface import compute_surface
     from ...forecasting.thresholds import load_thresholds
@@ -257,9 +257,12 @@ def memo_data(idata, *, thresholds_path=None, scenario: str = "baseline", calibr
                 "prob_by": {d: t["prob_by"][d] for d in year_ends},
                 "median_crossing": t["median_crossing"],
                 "interval": list(t["crossing_interval_80"]),
+                "crossed": bool(t.get("observed_crossing")),
+                "extrapolation": t.get("extrapolation"),
             }
         )
     fq = pd.DataFrame(result["frontier"])
+    limits = measurable_limits(idata)
     benches: list[str] = []
     for t in result["thresholds"]:
         for c in defs[t["id"]].criteria:
@@ -287,6 +290,7 @@ def memo_data(idata, *, thresholds_path=None, scenario: str = "baseline", calibr
                 {
                     "benchmark": b,
                     "unit": units.get(b, ""),
+                    "limit": limits.get(b),
                     "cells": {r["date"]: (r["q0.5"], r["q0.05"], r["q0.95"]) for _, r in g.iterrows()},
                 }
             )

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-import numpy as np
 from matplotlib.figure import Figure
 from matplotlib.ticker import FixedLocator, FuncFormatter, NullLocator, PercentFormatter
+
+from ..units import format_minutes, format_score  # noqa: F401  (re-exported)
 
 #: Horizon ticks (minutes) with the names of METR's yardsticks.
 HORIZON_TICKS = {
@@ -41,27 +42,6 @@ def _new_axes(ax, figsize):
 
 def _width(lo: float, hi: float) -> str:
     return f"{round((hi - lo) * 100):g}%"
-
-
-def format_minutes(m: float) -> str:
-    if not np.isfinite(m):
-        return "-"
-    if m < 60:
-        return f"{m:.3g} min"
-    return f"{m / 60:.3g} h"
-
-
-def format_score(value: float | None, unit: str) -> str:
-    """A score in its benchmark's unit: 0.734 -> '73.4%', 1673 -> '1673 Elo', 480 -> '8 h'."""
-    if value is None or not np.isfinite(value):
-        return "-"
-    if unit == "fraction":
-        return f"{100 * value:.3g}%"
-    if unit == "elo":
-        return f"{value:.0f} Elo"
-    if unit == "minutes":
-        return format_minutes(value)
-    return f"{value:.3g}"
 
 
 def score_axis(ax, unit: str, axis: str = "y", label: str = "") -> None:
