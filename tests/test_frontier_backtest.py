@@ -130,15 +130,16 @@ def test_climatology_skill_is_zero_for_the_base_rate_positive_for_sharp_and_nega
 
 
 def test_evaluation_profile_reads_who_gets_measured_in_the_last_year():
-    """Six recent models, the three strongest measured on benchmark 0 (one at effort step 2, a
-    reasoning model), none of the weaker ones; an old model measured long ago does not count."""
-    t_model = np.array([0.1, 0.2, 0.3, 0.4, 0.5, 0.6, -3.0])
-    theta = np.array([3.0, 2.0, 1.0, 0.0, -1.0, -2.0, 9.0])
-    obs_model = np.array([0, 1, 2, 6, 3])
+    """Eight recent models, the three strongest measured on benchmark 0 (one at effort step 2, a
+    reasoning model), none of the weaker ones; on benchmark 1 only a weak one. An old model
+    measured long ago does not count."""
+    t_model = np.array([0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.55, 0.45, -3.0])
+    theta = np.array([3.0, 2.0, 1.0, 0.0, -1.0, -2.0, -0.5, 0.5, 9.0])
+    obs_model = np.array([0, 1, 2, 8, 5])
     obs_bench = np.array([0, 0, 0, 0, 1])
     inputs = SimpleNamespace(
         t_model=t_model,
-        n_models=7,
+        n_models=9,
         obs_model=obs_model,
         obs_bench=obs_bench,
         log10_mult=np.zeros(5),
@@ -146,9 +147,22 @@ def test_evaluation_profile_reads_who_gets_measured_in_the_last_year():
         effort_step=np.array([2.0, 0.0, 0.0, 0.0, 0.0]),
     )
     ev = evaluation_profile(inputs, theta, as_of_t=0.6, b=0)
-    assert ev.median_theta == pytest.approx(0.5)
-    assert ev.p_high == pytest.approx(3 / 4) and ev.p_low == 0.0  # one pseudo-model each side
+    p = ev.prob(np.array([-2.0, 0.0, 2.0, 4.0]))
+    assert np.all(np.diff(p) > 0) and p[0] < 0.2 and p[-1] > 0.8  # the strong get measured
     assert ev.effort_step == 2.0
-    other = evaluation_profile(inputs, theta, as_of_t=0.6, b=1)
-    assert other.p_high == 0.0 and other.p_low == pytest.approx(1 / 4) and other.effort_step == 0.0
-    assert evaluation_profile(inputs, theta, as_of_t=5.0, b=0).p_high == 0.0  # nothing recent
+    weak = evaluation_profile(inputs, theta, as_of_t=0.6, b=1)
+    assert weak.slope < 0 and weak.prob(np.array([3.0]))[0] < 0.2 and weak.effort_step == 0.0
+    none = evaluation_profile(inputs, theta, as_of_t=5.0, b=0)  # nothing released in the last year
+    assert none.prob(np.array([0.0, 9.0])).max() == 0.0
+
+
+def test_drift_paths_start_at_the_data_date_and_spread_like_a_random_walk():
+    from forecast.forecasting.drift import drift_paths
+
+    rng = np.random.default_rng(3)
+    t = np.tile(np.array([0.5, 1.0, 2.0, 3.0, np.inf]), (20000, 1))  # years; inf: never released
+    w = drift_paths(0.4, 1.0, t, rng)
+    assert np.all(w[:, :2] == 0) and np.all(w[:, 4] == 0)  # up to the start, and unreleased slots
+    np.testing.assert_allclose(w[:, 2:4].var(axis=0), [0.16, 0.32], rtol=0.05)
+    np.testing.assert_allclose(np.corrcoef(w[:, 2], w[:, 3])[0, 1], np.sqrt(0.5), atol=0.02)  # one path
+    assert not drift_paths(0.0, 1.0, t, rng).any()

@@ -17,11 +17,14 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 import xarray as xr
+from scipy.optimize import minimize
+from scipy.special import expit
 
 from .. import model as M
 from ..errors import ForecastError
 from ..model.forward import benchmark_params, ceiling_draws, date_term, stack, test_time_shift, trend_draws
 from ..model.inputs import knot_years
+from .drift import benchmark_drift, drift_paths
 from .scenarios import SCENARIOS, Scenario, get_scenario
 from .thresholds import Threshold
 
@@ -43,6 +46,7 @@ class FrontierSim:
     draws: np.ndarray  # indices of the posterior draws used (chains stacked)
     post: xr.Dataset  # the posterior at those draws, as one chain (shared by every benchmark's scores)
     t_date: np.ndarray | None = None  # (draws, models) the time the date terms see (frozen without progress)
+    drift_sd: float = 0.0  # the benchmarks' random walk about their trends, per sqrt(year) (drift.py)
 
 
 def _years(ts, ref: str) -> np.ndarray:
@@ -110,7 +114,8 @@ def simulate_frontier(
     )
     mult = np.concatenate([np.zeros((n, len(t_fit))), mult_new], axis=1)
     t_date = np.concatenate([np.broadcast_to(t_fit, (n, len(t_fit))), np.where(valid, t_eff, as_of_t)], axis=1)
-    return FrontierSim(as_of, t_all, theta, reasoning, mult, len(t_fit), keep, sub, t_date)
+    drift = benchmark_drift(idata) if config.benchmark_trend_sd > 0 else 0.0
+    return FrontierSim(as_of, t_all, theta, reasoning, mult, len(t_fit), keep, sub, t_date, drift)
 
 
 def observed_best(inputs, b: int, max_log10_mult: float = 0.0) -> np.ndarray:
@@ -151,31 +156,48 @@ PENDING_YEARS = 0.5
 @dataclass(frozen=True)
 class Evaluation:
     """Which models get measured on a benchmark, as the data show it in the year before the
-    data's date: the share of recent models evaluated above and below the recent median
-    capability (labs and evaluators measure their strongest models; nobody runs MMLU any more),
-    and the effort step of the frontier runs (the highest effort reported on it that year)."""
+    data's date: the probability that a model is evaluated rises with its capability (labs and
+    evaluators measure their strongest models; nobody runs MMLU on a frontier model any more), a
+    logistic curve in capability fitted to that year's models (``evaluation_profile``); and the
+    effort step of the frontier runs (the highest effort reported on the benchmark that year)."""
 
-    p_high: float
-    p_low: float
-    median_theta: float
+    intercept: float
+    slope: float
+    centre: float
+    scale: float
     effort_step: float
+
+    def prob(self, theta: np.ndarray) -> np.ndarray:
+        return expit(self.intercept + self.slope * (np.asarray(theta) - self.centre) / self.scale)
+
+
+#: Prior sd of the evaluation curve's intercept and slope (per sd of capability): weak, so that
+#: a year with two evaluated models gives a curve, not a certainty.
+EVALUATION_PRIOR_SD = 2.0
 
 
 def evaluation_profile(inputs, theta_mean: np.ndarray, as_of_t: float, b: int) -> Evaluation:
+    """The evaluation curve on benchmark ``b``: a logistic regression of "has a result at the
+    default test-time setting" on capability over the models released in the year before
+    ``as_of_t``, with Normal(0, ``EVALUATION_PRIOR_SD``) priors (maximum a posteriori)."""
     recent = (inputs.t_model > as_of_t - 1.0) & (inputs.t_model <= as_of_t + 1e-9)
     on_b = (inputs.obs_bench == b) & (inputs.log10_mult <= 1e-9)
+    runs = on_b & recent[inputs.obs_model] & (inputs.reasoning_obs > 0)
+    effort = max(float(inputs.effort_step[runs].max()) if runs.any() else 0.0, 0.0)
+    if recent.sum() < 2:
+        return Evaluation(-np.inf, 0.0, 0.0, 1.0, effort)
     evaluated = np.zeros(inputs.n_models, dtype=bool)
     evaluated[inputs.obs_model[on_b]] = True
-    if not recent.any():
-        return Evaluation(0.0, 0.0, float("inf"), 0.0)
-    med = float(np.median(theta_mean[recent]))
-    high, low = recent & (theta_mean >= med), recent & (theta_mean < med)
-    # a little shrinkage towards no evaluation: one pseudo-model not evaluated in each half
-    p_high = float(evaluated[high].sum() / (high.sum() + 1.0))
-    p_low = float(evaluated[low].sum() / (low.sum() + 1.0))
-    runs = on_b & recent[inputs.obs_model] & (inputs.reasoning_obs > 0)
-    effort = float(inputs.effort_step[runs].max()) if runs.any() else 0.0
-    return Evaluation(p_high, p_low, med, max(effort, 0.0))
+    x, y = theta_mean[recent], evaluated[recent].astype(float)
+    centre, scale = float(np.median(x)), float(max(np.std(x), 1e-6))
+    z = (x - centre) / scale
+
+    def loss(w):
+        eta = w[0] + w[1] * z
+        return -np.sum(y * eta - np.logaddexp(0.0, eta)) + np.sum(w**2) / (2 * EVALUATION_PRIOR_SD**2)
+
+    w = minimize(loss, np.zeros(2), method="L-BFGS-B").x
+    return Evaluation(float(w[0]), float(w[1]), centre, scale, effort)
 
 
 def _scores(
@@ -208,6 +230,8 @@ def _scores(
     effort[:, : sim.n_fitted] = 0.0  # fitted models keep their own reported settings
     shift = test_time_shift(sub, dom, sim.reasoning.astype(float), sim.log10_mult + extra_log10_mult, effort)
     th = sim.theta + shift + trend_draws(sub, len(inputs.benchmark_ids))[:, [b]] * sim.t_date
+    # the benchmark's own wandering from its straight trend, for releases after the data's date
+    th = th + drift_paths(sim.drift_sd, as_of_t, sim.t_date, rng)
     location, slope, phi, sigma = benchmark_params(sub, len(inputs.benchmark_ids), inputs.bench_unit)
     eta = slope[:, [b]] * (th - location[:, [b]])
     unit = inputs.bench_unit[b]
@@ -220,7 +244,7 @@ def _scores(
         y = y + inputs.y_center[b]
         out = y * 400.0 if unit == 1 else 2.0**y
     # who is evaluated: future releases and pending fitted models with the recent probability
-    p = np.where(sim.theta >= ev.median_theta, ev.p_high, ev.p_low)
+    p = ev.prob(sim.theta)
     pending = np.zeros(sim.theta.shape[1], dtype=bool)
     pending[: sim.n_fitted] = inputs.t_model > as_of_t - PENDING_YEARS
     pending[sim.n_fitted :] = True
