@@ -116,6 +116,30 @@ CALIBRATION = {
     "pit": [i / 120 for i in range(120)],
     "best_baseline": "trend",
     "ratio_to_best_baseline": 0.64,
+    "events": {
+        "n": 40,
+        "n_resolved": 30,
+        "brier": 0.064,
+        "brier_climatology": 0.19,
+        "brier_skill": 0.66,
+        "base_rate": 0.26,
+    },
+    "frontier": {
+        "n": 24,
+        "coverage": [{"nominal": 0.5, "observed": 0.46, "n": 24}, {"nominal": 0.9, "observed": 0.875, "n": 24}],
+        "by_horizon": [
+            {
+                "horizon_days": 365,
+                "unit": "fraction",
+                "n": 12,
+                "coverage90": 0.83,
+                "crps_model": 0.059,
+                "crps_persistence": 0.133,
+                "crps_trend": 0.089,
+            },
+        ],
+        "twelve_month_in90_by_origin": [{"origin": "2024-06-30", "n": 12, "in90": 0.8333}],
+    },
 }
 
 
@@ -309,6 +333,10 @@ def test_backtest_section_and_calibration_figures(updated):
     assert "| model | 0.051 | 0.470 | 0.740 | 0.900 | 120 |" in md
     assert "50% intervals held 47% of 120 results (within" in md
     assert "best peer method (trend): 0.64" in md
+    assert "Brier score 0.064" in md and "against 0.190 for climatology" in md and "skill +0.66" in md
+    assert "24 targets; 50% intervals held 46%; 90% intervals held 88%" in md
+    assert "| 365 days | fraction | 12 | 83% | 0.059 | 0.133 | 0.089 |" in md
+    assert "by origin: 2024-06-30 83% of 12" in md
 
 
 def test_calibration_file_is_checked(tmp_path):

@@ -99,6 +99,12 @@ def simulate_frontier(
         lc = base + g_after * np.maximum(t_new - as_of_t, 0) + p("s_c")[:, None] * rng.standard_normal((n, width))
         th_new = th_new + p("beta_c")[:, None] * (lc - config.c_ref)
     t_eff = t_new if scenario.algorithmic_progress else np.minimum(t_new, as_of_t)
+    if config.has_date and knot_years(config) is not None and scenario.algorithmic_progress:
+        # The model lets the date trend change slope once (at the knot), with a Normal(0,
+        # beta_t_recent_sd) change; after the data's date it may change again by as much, and
+        # nothing in the data can say how: one new change per draw, shared by every release.
+        change = config.beta_t_recent_sd * rng.standard_normal((n, 1))
+        th_new = th_new + change * np.maximum(t_new - as_of_t, 0.0)
     if config.has_date:
         recent = p("beta_t_recent")
         th_new = th_new + date_term(

@@ -360,14 +360,22 @@ def _vintage_blocks(data: dict) -> list[tuple]:
         )
     ev = cal.get("events") or {}
     if ev.get("n_resolved") and ev.get("brier") is not None:
+        clim = ev.get("brier_climatology")
         out.append(
             (
                 "p",
                 f"Threshold-event forecasts made at the origins: {ev.get('n')} forecasts, {ev['n_resolved']} "
                 f"resolved by the data, Brier score {float(ev['brier']):.3f} (0 is perfect, 0.25 is a coin "
-                "flip).",
+                "flip)"
+                + (
+                    f", against {float(clim):.3f} for climatology (always forecasting the base rate of crossings, "
+                    f"{float(ev['base_rate']):.2f}): skill {float(ev['brier_skill']):+.2f}."
+                    if clim is not None and ev.get("brier_skill") is not None
+                    else "."
+                ),
             )
         )
+    out += _frontier_calibration_blocks(cal.get("frontier"))
     if cal["coverage"]:
         verdicts = []
         for c in sorted(cal["coverage"], key=lambda c: c["nominal"]):
@@ -379,6 +387,53 @@ def _vintage_blocks(data: dict) -> list[tuple]:
                 f"({'within' if ok else 'outside'} the 95% binomial range {lo:.0%}-{hi:.0%})"
             )
         out.append(("p", "Coverage: " + "; ".join(verdicts) + "."))
+    return out
+
+
+def _frontier_calibration_blocks(fr: dict | None) -> list[tuple]:
+    """The frontier backtest: what the threshold probabilities are made of, scored."""
+    if not fr or not fr.get("n"):
+        return []
+    cov = "; ".join(f"{c['nominal']:.0%} intervals held {c['observed']:.0%}" for c in fr["coverage"])
+    out = [
+        (
+            "p",
+            f"The frontier (the best result of the models released by a date), forecast at each origin for 3, 6 "
+            f"and 12 months ahead on every benchmark a threshold names or with 20+ results, against what the "
+            f"data show: {fr['n']} targets; {cov}.",
+        )
+    ]
+    rows = [
+        [
+            f"{r['horizon_days']} days",
+            r["unit"],
+            str(r["n"]),
+            f"{r['coverage90']:.0%}",
+            _num3(r["crps_model"]),
+            _num3(r["crps_persistence"]),
+            _num3(r["crps_trend"]),
+        ]
+        for r in fr.get("by_horizon", [])
+    ]
+    if rows:
+        out.append(
+            (
+                "table",
+                ["horizon", "unit", "targets", "inside 90%", "CRPS model", "persistence", "frontier trend"],
+                rows,
+            )
+        )
+    by_origin = fr.get("twelve_month_in90_by_origin") or []
+    if by_origin:
+        out.append(
+            (
+                "p",
+                "12-month frontier targets inside their 90% intervals, by origin: "
+                + ", ".join(f"{r['origin']} {r['in90']:.0%} of {r['n']}" for r in by_origin)
+                + ". CRPS: fractions in score points, horizons in log2 minutes, Elo in Elo/400; persistence "
+                "keeps the frontier where it was, the frontier trend is METR's log-linear method on the frontier.",
+            )
+        )
     return out
 
 

@@ -84,7 +84,12 @@ def load_calibration(calibration) -> dict | None:
         "pit": pit,
         "best_baseline": calibration.get("best_baseline"),
         "ratio_to_best_baseline": None if ratio is None else float(ratio),
-        "events": {k: events.get(k) for k in ("n", "n_resolved", "brier")} if events else None,
+        "events": {
+            k: events.get(k) for k in ("n", "n_resolved", "brier", "brier_climatology", "brier_skill", "base_rate")
+        }
+        if events
+        else None,
+        "frontier": calibration.get("frontier") if isinstance(calibration.get("frontier"), dict) else None,
     }
 
 
