@@ -99,7 +99,7 @@ class ModelConfig:
     #: frontier backtest found saturated benchmarks forecast to run through their label errors.
     learn_ceiling: bool = True
     ceiling_gap_share: float = 0.03
-    ceiling_gap_logit_sd: float = 1.0
+    ceiling_gap_logit_sd: float = 0.5
     ceiling_audit_logit_sd: float = 0.5
     #: Benchmark-specific progress: capability on benchmark b gains ``trend_b`` per year of
     #: release date on top of the shared trend (``trend_b`` zero-sum across benchmarks, prior sd
