@@ -157,7 +157,7 @@ def test_evaluation_profile_reads_who_gets_measured_in_the_last_year():
 
 
 def test_drift_paths_start_at_the_data_date_and_spread_like_a_random_walk():
-    from forecast.forecasting.drift import drift_paths
+    from forecast.model.drift import drift_paths
 
     rng = np.random.default_rng(3)
     t = np.tile(np.array([0.5, 1.0, 2.0, 3.0, np.inf]), (20000, 1))  # years; inf: never released

@@ -525,9 +525,13 @@ def test_a_bounded_compute_enters_the_log_density_as_a_noisy_measurement(tiny):
 
 
 def test_a_config_saved_before_learnt_ceilings_reads_as_the_model_it_was():
-    old = {k: v for k, v in M.ModelConfig().to_dict().items() if k not in ("learn_ceiling", "benchmark_trend_sd")}
+    old = {
+        k: v
+        for k, v in M.ModelConfig().to_dict().items()
+        if k not in ("learn_ceiling", "benchmark_trend_sd", "future_uncertainty")
+    }
     cfg = M.ModelConfig.from_dict(old)
-    assert cfg.learn_ceiling is False and cfg.benchmark_trend_sd == 0.0
+    assert cfg.learn_ceiling is False and cfg.benchmark_trend_sd == 0.0 and not cfg.future_uncertainty
     assert M.ModelConfig().learn_ceiling and M.ModelConfig().benchmark_trend_sd > 0
 
 

@@ -26,3 +26,12 @@ def test_wheel_ships_the_bundled_data_and_templates(tmp_path):
         assert f"forecast/data/bundled/{f}" in names
     assert {"forecast/reports/memo/templates/memo.md.j2", "forecast/reports/memo/templates/memo.html.j2"} <= names
     assert not any(n.startswith("forecast/data/bundled/manual/") for n in names)  # the sources stay in the repo
+
+
+def test_the_package_reports_the_version_it_is_released_as():
+    import tomllib
+
+    from forecast import __version__
+
+    project = tomllib.loads((Path(__file__).resolve().parent.parent / "pyproject.toml").read_text())["project"]
+    assert __version__ == project["version"]

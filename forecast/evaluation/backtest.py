@@ -102,15 +102,22 @@ def observed_crossing(results: pd.DataFrame, threshold, until=None) -> tuple[pd.
 # --------------------------------------------------------------------------------------------
 
 
-def model_samples(idata, targets: pd.DataFrame, *, seed: int = 1, n_samples: int = N_SAMPLES) -> np.ndarray:
-    """Posterior predictive samples (rows = targets) from an as-of fit."""
+def model_samples(
+    idata, targets: pd.DataFrame, *, seed: int = 1, n_samples: int = N_SAMPLES, origin=None
+) -> np.ndarray:
+    """Posterior predictive samples (rows = targets) from an as-of fit; models released after
+    ``origin`` carry the future's uncertainty (``predict_scores(future_after=...)``)."""
     from ..model import predict_scores
 
     if targets.empty:
         return np.empty((0, n_samples))
     models = targets[["model", "release_date", "train_flop", "reasoning"]].drop_duplicates("model")
     pred = predict_scores(
-        idata, targets[["model", "benchmark", "inference_multiplier", "effort"]], models=models, seed=seed
+        idata,
+        targets[["model", "benchmark", "inference_multiplier", "effort"]],
+        models=models,
+        seed=seed,
+        future_after=origin,
     )
     draws = pred["score"].stack(sample=("chain", "draw")).transpose("row", "sample").values
     if draws.shape[1] > n_samples:
@@ -203,7 +210,7 @@ def run_backtest(
     diag = fit_diagnostics(idata)
     obs = targets["score"].to_numpy(dtype=float)
     units = targets["unit"].to_numpy() if len(targets) else np.array([])
-    samples = {"model": model_samples(idata, targets, seed=seed)}
+    samples = {"model": model_samples(idata, targets, seed=seed, origin=origin)}
     for name in methods:
         samples[name] = (
             B.baseline_samples(

@@ -22,9 +22,9 @@ from scipy.special import expit
 
 from .. import model as M
 from ..errors import ForecastError
+from ..model.drift import benchmark_drift, drift_paths
 from ..model.forward import benchmark_params, ceiling_draws, date_term, stack, test_time_shift, trend_draws
 from ..model.inputs import knot_years
-from .drift import benchmark_drift, drift_paths
 from .scenarios import SCENARIOS, Scenario, get_scenario
 from .thresholds import Threshold
 
@@ -99,7 +99,8 @@ def simulate_frontier(
         lc = base + g_after * np.maximum(t_new - as_of_t, 0) + p("s_c")[:, None] * rng.standard_normal((n, width))
         th_new = th_new + p("beta_c")[:, None] * (lc - config.c_ref)
     t_eff = t_new if scenario.algorithmic_progress else np.minimum(t_new, as_of_t)
-    if config.has_date and knot_years(config) is not None and scenario.algorithmic_progress:
+    future = config.future_uncertainty
+    if future and config.has_date and knot_years(config) is not None and scenario.algorithmic_progress:
         # The model lets the date trend change slope once (at the knot), with a Normal(0,
         # beta_t_recent_sd) change; after the data's date it may change again by as much, and
         # nothing in the data can say how: one new change per draw, shared by every release.
@@ -120,7 +121,7 @@ def simulate_frontier(
     )
     mult = np.concatenate([np.zeros((n, len(t_fit))), mult_new], axis=1)
     t_date = np.concatenate([np.broadcast_to(t_fit, (n, len(t_fit))), np.where(valid, t_eff, as_of_t)], axis=1)
-    drift = benchmark_drift(idata) if config.benchmark_trend_sd > 0 else 0.0
+    drift = benchmark_drift(idata) if future else 0.0
     return FrontierSim(as_of, t_all, theta, reasoning, mult, len(t_fit), keep, sub, t_date, drift)
 
 

@@ -19,7 +19,7 @@ VARIANTS = ("joint", "compute_only", "date_only")
 RETIRED_CONFIG_KEYS = {"sigma_continuous_sd"}  # HalfNormal scale, replaced by a LogNormal (0.1.0)
 #: Structure added after 0.2.0, and the value that reproduces a fit saved before it: a saved
 #: config without the key is read with that value, so older fits keep their meaning.
-ADDED_KEYS_BEFORE = {"learn_ceiling": False, "benchmark_trend_sd": 0.0}
+ADDED_KEYS_BEFORE = {"learn_ceiling": False, "benchmark_trend_sd": 0.0, "future_uncertainty": False}
 #: Sampler settings that fits saved before 0.2.0 kept in their model config; they now live in
 #: ``forecast.inference.SamplerConfig`` and are ignored here when an older fit is read.
 SAMPLER_KEYS = {
@@ -105,6 +105,10 @@ class ModelConfig:
     #: release date on top of the shared trend (``trend_b`` zero-sum across benchmarks, prior sd
     #: this). 0: one speed for every benchmark.
     benchmark_trend_sd: float = 0.3
+    #: Forecasts of models released after the data's date carry what the fit cannot know: a new
+    #: change of the date trend's slope and each benchmark's random walk about its trend
+    #: (``forecast.model.drift``). Not part of the fit; read when forecasting.
+    future_uncertainty: bool = True
     #: Replicate results (same model, benchmark, inference multiplier and effort, but another
     #: source, shot count or agent scaffold) enter as one observation: their median score. The
     #: model has no scaffold effect, so replicates would otherwise count as independent evidence.

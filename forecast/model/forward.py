@@ -242,7 +242,13 @@ def model_theta_draws(
 
 
 def predict_scores(
-    idata, rows: pd.DataFrame, models: pd.DataFrame | None = None, *, seed: int = 0, noise: bool = True
+    idata,
+    rows: pd.DataFrame,
+    models: pd.DataFrame | None = None,
+    *,
+    seed: int = 0,
+    noise: bool = True,
+    future_after: str | pd.Timestamp | None = None,
 ) -> xr.Dataset:
     """Posterior (predictive) scores for rows of (model, benchmark[, inference_multiplier, effort]).
 
@@ -251,6 +257,11 @@ def predict_scores(
     a Dataset over (chain, draw, row) with ``theta`` (capability incl. test-time terms),
     ``expected`` (mean score in the benchmark's unit) and, if ``noise``, ``score`` (a predictive
     draw including benchmark noise). Fractions are in [0, 1], Elo in Elo, horizons in minutes.
+
+    ``future_after`` (the data's date): rows of models released after it also carry what the fit
+    cannot know about the future (``forecast.model.drift.future_shift``: a new change of the date
+    trend's slope and each benchmark's random walk about its trend), as the frontier simulation
+    does. Without it, a model's capability is the fitted trend's.
     """
     inputs = inputs_from_idata(idata)
     config = config_from_idata(idata)
@@ -294,6 +305,11 @@ def predict_scores(
     location, slope, phi_b, sigma_b = benchmark_params(post, len(inputs.benchmark_ids), inputs.bench_unit)
     t_rows = np.array([t_of[m] for m in rows["model"].astype(str)], dtype=float)
     theta_obs = theta_obs + trend_draws(post, len(inputs.benchmark_ids))[:, bi] * t_rows
+    if future_after is not None and config.future_uncertainty:
+        from .drift import benchmark_drift, future_shift
+
+        as_of_t = float(years_since([pd.Timestamp(future_after)], config.ref_date)[0])
+        theta_obs = theta_obs + future_shift(post, config, benchmark_drift(idata), as_of_t, t_rows, bi, rng)
     eta = slope[:, bi] * (theta_obs - location[:, bi])
     unit = inputs.bench_unit[bi]
     mu, _ = expected_and_loglik(eta, unit, inputs.floor[bi], ceiling_draws(post, inputs)[:, bi], None, None, None)

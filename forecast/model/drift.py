@@ -17,8 +17,8 @@ import numpy as np
 import pandas as pd
 from scipy.special import logit
 
-from .. import model as M
-from ..model.forward import benchmark_params, ceiling_draws, stack, test_time_shift, trend_draws
+from .forward import benchmark_params, ceiling_draws, stack, test_time_shift, trend_draws
+from .inputs import inputs_from_idata
 
 #: Results are grouped by half-year of their model's release ...
 DRIFT_BIN_YEARS = 0.5
@@ -28,7 +28,7 @@ DRIFT_MIN_RESULTS = 3
 
 def benchmark_drift(idata) -> float:
     """The random walk's sd per sqrt(year), in capability units (0 when the data cannot say)."""
-    inputs = M.inputs_from_idata(idata)
+    inputs = inputs_from_idata(idata)
     post = idata["posterior"].to_dataset()
     theta = stack(post, "theta").mean(axis=0)
     location, slope, _, _ = benchmark_params(post, len(inputs.benchmark_ids), inputs.bench_unit)
@@ -73,3 +73,26 @@ def drift_paths(sd: float, start_t: float, t: np.ndarray, rng: np.random.Generat
     walk = np.concatenate([np.zeros((n, 1)), walk], axis=1)
     k = np.minimum(np.round(ahead * steps_per_year).astype(int), n_steps)
     return np.take_along_axis(walk, k, axis=1)
+
+
+def future_shift(
+    post, config, drift_sd: float, as_of_t: float, t: np.ndarray, bench: np.ndarray, rng: np.random.Generator
+) -> np.ndarray:
+    """What the fit cannot know about results of models released after ``as_of_t``, as a shift
+    of their capability, shape (draws, rows): a new change of the date trend's slope after the
+    data's date (Normal(0, ``beta_t_recent_sd``) per draw, as the model lets the slope change at
+    its knot) and each benchmark's random walk about its trend (``drift_sd``), one path per draw
+    and benchmark. Zero for rows at or before ``as_of_t`` (``t``: release times, years since
+    the reference date; ``bench``: benchmark index of each row)."""
+    n = post.sizes["chain"] * post.sizes["draw"]
+    t = np.broadcast_to(np.asarray(t, dtype=float), (n, len(t)))
+    out = np.zeros_like(t)
+    if not config.future_uncertainty:
+        return out
+    if config.has_date and config.date_knot:
+        out += config.beta_t_recent_sd * rng.standard_normal((n, 1)) * np.maximum(t - as_of_t, 0.0)
+    if drift_sd > 0:
+        for b in np.unique(bench):
+            cols = np.flatnonzero(bench == b)
+            out[:, cols] += drift_paths(drift_sd, as_of_t, t[:, cols], rng)
+    return out
