@@ -105,7 +105,8 @@ def shaped():
     ds, truth = simulate_dataset(
         14, n_models=90, n_benchmarks=12, p_eval=0.5, ceiling_gap_max=0.15, benchmark_trend_sd=0.3
     )
-    return ds, truth, INF.fit_model(ds, M.ModelConfig(), seed=14, **FIT)
+    config = M.ModelConfig(learn_ceiling=True, benchmark_trend_sd=0.3)
+    return ds, truth, INF.fit_model(ds, config, seed=14, **FIT)
 
 
 def test_ceilings_and_benchmark_trends_recovered(shaped):

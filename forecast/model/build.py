@@ -64,20 +64,30 @@ def _beta_random(eta, lo, span, phi, lgam_phi, log_y, log1m_y, rng=None, size=No
 def _ceiling_span(inputs: ModelInputs, config: ModelConfig, frac_b, cont_b, span, perm):
     """Per benchmark, the span from floor to the learnt ceiling (1 for continuous benchmarks):
     the registry span less a gap, a share of it with a logit-normal prior centred on the audit
-    where there is one and on a mean learnt across benchmarks elsewhere (non-centred)."""
+    where there is one and on a mean learnt across benchmarks elsewhere (non-centred). Only
+    benchmarks with an audit, or whose best result has come within ``ceiling_learn_from`` of
+    the span, learn a gap: on a benchmark far from its ceiling the gap is not identified, and a
+    learnt one scales down the whole curve (measured: it cost the per-result backtest 0.005 of
+    CRPS and ten points of 80% coverage, on the benchmarks still climbing). The masks and the
+    prior centres are data, so a refit on other data compiles to the same graph."""
     import pymc as pm
     import pytensor.tensor as pt
     from scipy.special import logit
 
     audit = inputs.unreachable[frac_b] / span[frac_b]
     has = np.isfinite(audit)
+    best = np.full(len(inputs.benchmark_ids), -np.inf)
+    np.maximum.at(best, inputs.obs_bench, inputs.score)
+    near = (best[frac_b] - inputs.floor[frac_b]) / span[frac_b] >= config.ceiling_learn_from
     z = pm.Normal("ceiling_gap_z", 0.0, 1.0, dims="benchmark_fraction")
-    centre = pt.as_tensor_variable(np.where(has, logit(np.clip(np.nan_to_num(audit, nan=0.5), 1e-4, 0.5)), 0.0))
-    sd = np.where(has, config.ceiling_audit_logit_sd, config.ceiling_gap_logit_sd)
-    if not has.all():
-        mean = _standardised("ceiling_gap_mean", float(logit(config.ceiling_gap_share)), 1.0)
-        centre = pt.where(has, centre, mean)
-    gap = pm.Deterministic("ceiling_gap", pt.sigmoid(centre + sd * z), dims="benchmark_fraction")
+    audit_logit = logit(np.clip(np.nan_to_num(audit, nan=0.5), 1e-4, 0.5))
+    has_d = pm.Data("ceiling_audited", has.astype(float), dims="benchmark_fraction")
+    centre = has_d * pm.Data("ceiling_audit_logit", audit_logit, dims="benchmark_fraction")
+    mean = _standardised("ceiling_gap_mean", float(logit(config.ceiling_gap_share)), 1.0)
+    centre = centre + (1.0 - has_d) * mean
+    sd = has_d * config.ceiling_audit_logit_sd + (1.0 - has_d) * config.ceiling_gap_logit_sd
+    learn = pm.Data("ceiling_learnt", (has | near).astype(float), dims="benchmark_fraction")
+    gap = pm.Deterministic("ceiling_gap", learn * pt.sigmoid(centre + sd * z), dims="benchmark_fraction")
     span_frac = span[frac_b] * (1.0 - gap)
     if len(cont_b):
         return pt.concatenate([span_frac, pt.ones(len(cont_b))])[perm]
