@@ -362,3 +362,23 @@ def test_importance_ratio_of_changed_observations_equals_the_full_log_likelihood
         else:
             np.testing.assert_allclose(diff, 0.0, atol=1e-9)
     assert np.all(removed == 0.0)  # adding results removes no observation
+
+
+def test_frontier_past_what_the_suite_measures_is_marked_and_thresholds_beyond_it_flagged(golden, monkeypatch):
+    """With a measurable maximum of 2 hours on the simulated horizon benchmark (bench-04), the
+    frontier records say where the median passes it, and a threshold asking for more is flagged
+    as an extrapolation; the numbers themselves stay."""
+    from forecast.forecasting import predict as PR
+
+    monkeypatch.setattr(PR, "measurable_limits", lambda idata: {"bench-04": 120.0})
+    res = predict_from_idata(golden, thresholds_path=THRESHOLDS, by=["2027-01-01", "2035-01-01"], seed=3)
+    horizon = [r for r in res["frontier"] if r["benchmark"] == "bench-04"]
+    assert horizon and all(r["measurable_max"] == 120.0 and r["unit"] == "minutes" for r in horizon)
+    assert [r["beyond_measurable"] for r in horizon] == [r["q0.5"] > 120.0 for r in horizon]
+    assert all("measurable_max" not in r for r in res["frontier"] if r["benchmark"] != "bench-04")
+    flagged = {t["id"]: t["extrapolation"] for t in res["thresholds"]}
+    for t in load_thresholds(THRESHOLDS, PR.registry_units(golden)):
+        past = any(c.benchmark == "bench-04" and c.value > 120.0 for c in t.criteria)
+        assert (flagged.get(t.id) is not None) == past, t.id
+        if past:
+            assert "past the 2 h its task suite measures" in flagged[t.id]

@@ -106,14 +106,19 @@ def frontier_records(idata, fq: pd.DataFrame) -> list[dict]:
 def flag_extrapolations(fc: dict, ths, idata) -> None:
     """A threshold whose proxy asks for more than its benchmark's suite measures gets a note
     (``extrapolation``): its probabilities rest on the model's extrapolation past the tasks."""
-    limits = measurable_limits(idata)
+    limits, units = measurable_limits(idata), registry_units(idata)
+
+    def fmt(v: float, b: str) -> str:
+        return f"{v / 60:g} h" if units.get(b) == "minutes" else f"{v:g}"
+
     by_id = {t.id: t for t in ths}
     for t in fc["thresholds"]:
         past = [c for c in by_id[t["id"]].criteria if c.benchmark in limits and c.value > limits[c.benchmark]]
         t["extrapolation"] = (
             "; ".join(
-                f"the proxy asks for {c.benchmark} {c.comparison} {c.value:g}, past the {limits[c.benchmark]:g} its "
-                "task suite measures: a probability of the model's extrapolation, not of a measurement"
+                f"the proxy asks for {c.benchmark} {c.comparison} {fmt(c.value, c.benchmark)}, past the "
+                f"{fmt(limits[c.benchmark], c.benchmark)} its task suite measures: a probability of the model's "
+                "extrapolation, not of a measurement"
                 for c in past
             )
             or None

@@ -145,11 +145,8 @@ def format_predict(result: dict) -> str:
                 g["measurable_max"].iloc[0] if "measurable_max" in g else None,
             )
             cells = "  ".join(
-                f"{r['date'][:7]}: "
-                + " ".join(
-                    (f"[{v}" if k == "q0.05" else f"{v}]" if k == "q0.95" else v)
-                    for k, v in ((k, format_score(r[k], unit, limit)) for k in ("q0.5", "q0.05", "q0.95"))
-                )
+                f"{r['date'][:7]}: {format_score(r['q0.5'], unit, limit)} "
+                f"[{format_score(r['q0.05'], unit, limit)}, {format_score(r['q0.95'], unit, limit)}]"
                 for _, r in g.iterrows()
             )
             lines.append(f"  {b:<20} {cells}")
