@@ -46,6 +46,7 @@ def quarter_inputs(tmp: Path, start: str) -> tuple[Path, Path, Path]:
     """The data as of ``start`` (``tmp/asof``) and the rows the next quarter adds, as two CSVs of
     new results and models, plus the data as of the quarter's end (what a fit by hand reads)."""
     from forecast import data as D
+    from forecast.data.io import columns_for, to_csv_text
 
     end = (pd.Timestamp(start) + pd.offsets.QuarterEnd(1)).date().isoformat()
     run(["data", "snapshot", "--as-of", start, "--out", str(tmp / "asof")])
@@ -53,8 +54,8 @@ def quarter_inputs(tmp: Path, start: str) -> tuple[Path, Path, Path]:
     before, after = D.load_raw(tmp / "asof"), D.load_raw(tmp / "after")
     new_r = after.results[~D.result_key(after.results).isin(set(D.result_key(before.results)))]
     new_m = after.models[~after.models["model"].isin(before.models["model"])]
-    (tmp / "new_results.csv").write_text(D.to_csv_text(new_r, D._columns_for("results")))
-    (tmp / "new_models.csv").write_text(D.to_csv_text(new_m, D._columns_for("models")))
+    (tmp / "new_results.csv").write_text(to_csv_text(new_r, columns_for("results")))
+    (tmp / "new_models.csv").write_text(to_csv_text(new_m, columns_for("models")))
     print(f"quarter {start} -> {end}: {len(new_r)} new results, {len(new_m)} new models")
     return tmp / "new_results.csv", tmp / "new_models.csv", tmp / "after"
 

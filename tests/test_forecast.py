@@ -112,6 +112,22 @@ def test_any_is_at_least_all(golden):
     assert p_any > p_all  # not a degenerate case
 
 
+def test_thresholds_sharing_a_benchmark_reuse_its_scores_with_the_same_result(golden, monkeypatch):
+    """threshold_forecast computes each (benchmark, multiplier, seed) score set once, and the
+    probabilities equal those of thresholds forecast one at a time (no cache shared)."""
+    import forecast.forecasting.frontier as F
+
+    ths = load_thresholds(THRESHOLDS)
+    calls = []
+    real = F._scores
+    monkeypatch.setattr(F, "_scores", lambda *a, **k: calls.append(a[2:5]) or real(*a, **k))
+    together = threshold_forecast(golden, ths, ["2027-12-31", "2030-12-31"], seed=3, max_draws=200)
+    assert len(calls) == len(set(calls)) < sum(len(t.criteria) for t in ths)
+    for t, fc_t in zip(ths, together["thresholds"]):
+        alone = threshold_forecast(golden, [t], ["2027-12-31", "2030-12-31"], seed=3, max_draws=200)["thresholds"][0]
+        assert alone["prob_by"] == fc_t["prob_by"] and alone["median_crossing"] == fc_t["median_crossing"]
+
+
 def test_compute_slowdown_lowers_compute_driven_forecast(golden):
     ths = [t for t in load_thresholds(THRESHOLDS) if t.id == "sim-math-90"]
     by = ["2029-12-31"]

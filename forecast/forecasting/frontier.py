@@ -268,12 +268,23 @@ def month_grid(start: pd.Timestamp, until: pd.Timestamp) -> pd.DatetimeIndex:
     return pd.date_range(start.normalize() + pd.offsets.MonthEnd(0), until, freq="ME")
 
 
-def crossing_times(idata, threshold: Threshold, sim: FrontierSim, *, seed: int = 0) -> np.ndarray:
+def crossing_times(
+    idata, threshold: Threshold, sim: FrontierSim, *, seed: int = 0, cache: dict | None = None
+) -> np.ndarray:
     """Per draw, the release time (years since the reference date) of the first model that meets
-    the threshold; +inf when none does within the simulation."""
+    the threshold; +inf when none does within the simulation. ``cache``: a dict shared by calls
+    on the same ``idata`` and ``sim``, which keeps the scores of each (benchmark, test-time
+    multiplier, seed) for the next threshold that asks for them (the same draws, computed once:
+    thresholds share benchmarks, 8 distinct score sets for the 32 criteria of the defaults)."""
     met = None
     for k, c in enumerate(threshold.criteria):
-        s = _scores(idata, sim, c.benchmark, float(np.log10(c.inference_multiplier)), seed + 7919 * (k + 1))
+        key = (c.benchmark, float(np.log10(c.inference_multiplier)), seed + 7919 * (k + 1))
+        if cache is not None and key in cache:
+            s = cache[key]
+        else:
+            s = _scores(idata, sim, *key)
+            if cache is not None:
+                cache[key] = s
         ok = c.met(s)
         met = ok if met is None else (met & ok if threshold.combine == "all" else met | ok)
     t = np.where(met, sim.t_release, np.inf)
@@ -313,8 +324,9 @@ def threshold_forecast(
     ref = pd.Timestamp(config.ref_date)
     out = []
     lo_q, hi_q = (1 - CROSSING_INTERVAL) / 2, (1 + CROSSING_INTERVAL) / 2
+    cache: dict = {}
     for th in thresholds:
-        tc = crossing_times(idata, th, sim, seed=seed)
+        tc = crossing_times(idata, th, sim, seed=seed, cache=cache)
         already = float(np.mean(tc <= float(_years([as_of], config.ref_date)[0])))
         prob_by = {}
         for d in by_dates:

@@ -293,8 +293,9 @@ def run_update(
             ref = pd.Timestamp(config.ref_date)
             col_of = {o: j for j, o in enumerate(changed_ids)}
             row_ids = M.obs_keys(added)
+            cache: dict = {}
             for th in ths:
-                tc = crossing_times(tree, th, sim, seed=seed)
+                tc = crossing_times(tree, th, sim, seed=seed, cache=cache)
                 base = {d: _weighted_prob(tc, None, (pd.Timestamp(d) - ref).days / 365.25) for d in dates}
                 for j, (_, r) in enumerate(added.iterrows()):
                     col = col_of.get(row_ids[j].split("#")[0])

@@ -81,24 +81,10 @@ def warm_start(model, previous):
         rng = np.random.default_rng(seed)
         return dict(zip(names, values_at(int(rng.integers(n_draws)), rng)))
 
-    def flat(compiled, seed: int, n: int | None = None) -> np.ndarray:
-        """Up to ``n`` draws of the previous posterior (all by default) in ``compiled``'s flat
-        sampler coordinates, rows in the order of ``compiled.shape_info``; entries new to the
-        data from their prior as in ``point``."""
-        rng = np.random.default_rng(seed)
-        rows = np.arange(n_draws) if n is None or n >= n_draws else rng.choice(n_draws, n, replace=False)
-        order = [names.index(name) for name, sl, _ in zip(*compiled.shape_info) if sl.start < compiled.n_dim]
-        out = np.empty((len(rows), compiled.n_dim))
-        for j, i in enumerate(rows):
-            vals = values_at(int(i), rng)
-            out[j] = np.concatenate([np.ravel(vals[k]) for k in order])
-        return out
-
-    point.flat = flat
     return point
 
 
-def _preconditioned(compiled, config: SamplerConfig, seed: int, run: dict, timing: dict, previous=None):
+def _preconditioned(compiled, config: SamplerConfig, seed: int, run: dict, timing: dict):
     """``compiled`` with a dense preconditioner (``compile_cache.with_preconditioner``) from
     a pilot run (started where ``compiled`` starts: a warm start for an update), whose draws
     also start the main chains: the covariance of its draws and last tuning steps
@@ -115,30 +101,22 @@ def _preconditioned(compiled, config: SamplerConfig, seed: int, run: dict, timin
     nutpie = nutpie_module()
 
     t0 = time.perf_counter()
-    mode = os.environ.get("FORECAST_UPDATE_MODE", "pilot") if previous is not None else "pilot"
-    pilot_tune = config.pilot_tune if mode == "pilot" else int(os.environ.get("FORECAST_SHORT_TUNE", "50"))
-    warm = min(config.pilot_warmup_draws, pilot_tune)
-    if mode == "nopilot":
-        x = previous.flat(compiled, seed)
-        pooled = x
-    else:
-        pilot = nutpie.sample(
-            compiled,
-            draws=config.pilot_draws,
-            tune=pilot_tune,
-            seed=seed + 10_000,
-            store_unconstrained=True,
-            save_warmup=warm > 0,
-            **run,
-        )  # with progress, like the main run
-        x = flat_unconstrained(pilot, compiled)
-        pooled = x
-        if warm:
-            w = pilot["warmup_sample_stats"]["unconstrained_draw"].values[:, -warm:]
-            pooled = np.concatenate([w.reshape(-1, w.shape[-1]), x])
-        if mode == "short":
-            pooled = np.concatenate([pooled, previous.flat(compiled, seed, int(os.environ.get("FORECAST_PREV_N", "500")))])
+    warm = min(config.pilot_warmup_draws, config.pilot_tune)
+    pilot = nutpie.sample(
+        compiled,
+        draws=config.pilot_draws,
+        tune=config.pilot_tune,
+        seed=seed + 10_000,
+        store_unconstrained=True,
+        save_warmup=warm > 0,
+        **run,
+    )  # with progress, like the main run
     timing["pilot_seconds"] = time.perf_counter() - t0
+    x = flat_unconstrained(pilot, compiled)
+    pooled = x
+    if warm:
+        w = pilot["warmup_sample_stats"]["unconstrained_draw"].values[:, -warm:]
+        pooled = np.concatenate([w.reshape(-1, w.shape[-1]), x])
     t0 = time.perf_counter()
     try:
         curvature = None
@@ -244,7 +222,7 @@ def sample_model(
         base = compiled
         timing["preconditioned"] = 0.0
         if config.precondition and info["path"] in ("cached-cfunc", "cached-graph"):
-            compiled, timing["preconditioned"] = _preconditioned(compiled, config, seed, run, timing, previous=init)
+            compiled, timing["preconditioned"] = _preconditioned(compiled, config, seed, run, timing)
         extend = config.extend_rounds > 0 and timing.get("preconditioned") == 1.0
         if config.precondition and not timing["preconditioned"]:
             # no whitened callbacks (compile cache off or unusable, or a covariance that would not
