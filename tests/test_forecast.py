@@ -398,3 +398,25 @@ def test_frontier_past_what_the_suite_measures_is_marked_and_thresholds_beyond_i
         assert (flagged.get(t.id) is not None) == past, t.id
         if past:
             assert "past the 2 h its task suite measures" in flagged[t.id]
+
+
+def test_frontier_and_per_result_forecasts_follow_the_link_shape(golden):
+    """A fit whose config has ``link_shape`` below 1 forecasts with that link everywhere: the
+    frontier simulation and the per-result predictions both move up (sigmoid ** 0.5 >= sigmoid)."""
+    from forecast import model as M
+    from forecast.forecasting.frontier import frontier_quantiles
+
+    shaped = golden.copy()
+    cfg = json.loads(golden.attrs["model_config"])
+    assert cfg.get("link_shape", 1.0) == 1.0
+    shaped.attrs = {**golden.attrs, "model_config": json.dumps({**cfg, "link_shape": 0.5})}
+    inputs = M.inputs_from_idata(golden)
+    fractions = [b for b, u in zip(inputs.benchmark_ids, inputs.bench_unit) if u == 0]
+    dates = [pd.Timestamp("2031-12-31")]
+    base = frontier_quantiles(golden, fractions, dates, seed=1, max_draws=200)
+    moved = frontier_quantiles(shaped, fractions, dates, seed=1, max_draws=200)
+    assert (moved["q0.5"] >= base["q0.5"] - 1e-12).all() and (moved["q0.5"] > base["q0.5"] + 1e-3).any()
+    rows = pd.DataFrame({"model": inputs.model_ids[0], "benchmark": fractions})
+    lo = M.predict_scores(golden, rows, seed=1, noise=False)
+    hi = M.predict_scores(shaped, rows, seed=1, noise=False)
+    assert (hi["expected"].mean(("chain", "draw")) > lo["expected"].mean(("chain", "draw"))).all()

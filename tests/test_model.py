@@ -155,11 +155,13 @@ def test_model_builds_with_finite_logp_and_gradient(tiny, variant):
     assert ("y_continuous" in names) == bool((inp.obs_unit != 0).any())
 
 
-def test_numpy_loglik_matches_pymc(sim):
+@pytest.mark.parametrize("shape", [1.0, 0.5])
+def test_numpy_loglik_matches_pymc(sim, shape):
     """The pointwise log-likelihood written in numpy (used for LOO and prediction) equals the
-    PyMC model's density of the observations at a random point."""
+    PyMC model's density of the observations at a random point, with the logistic link and with
+    a Richards-type one (``link_shape``)."""
     ds, _ = sim
-    cfg = M.ModelConfig(learn_ceiling=True, ceiling_learn_from=0.0, benchmark_trend_sd=0.3)
+    cfg = M.ModelConfig(learn_ceiling=True, ceiling_learn_from=0.0, benchmark_trend_sd=0.3, link_shape=shape)
     inp = M.prepare(ds, cfg)
     model = M.build_model(inp, cfg)
     rng = np.random.default_rng(0)

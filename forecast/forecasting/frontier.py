@@ -23,7 +23,15 @@ from scipy.special import expit
 from .. import model as M
 from ..errors import ForecastError
 from ..model.drift import benchmark_drift, drift_paths
-from ..model.forward import benchmark_params, ceiling_draws, date_term, stack, test_time_shift, trend_draws
+from ..model.forward import (
+    benchmark_params,
+    ceiling_draws,
+    date_term,
+    fraction_link,
+    stack,
+    test_time_shift,
+    trend_draws,
+)
 from ..model.inputs import knot_years
 from .scenarios import SCENARIOS, Scenario, get_scenario
 from .thresholds import Threshold
@@ -244,7 +252,9 @@ def _scores(
     unit = inputs.bench_unit[b]
     if unit == 0:
         lo, hi = inputs.floor[b], ceiling_draws(sub, inputs)[:, [b]]
-        mu = np.clip(lo + (hi - lo) / (1 + np.exp(-eta)), 1e-6, 1 - 1e-6)
+        shape = M.config_from_idata(idata).link_shape
+        mu = lo + (hi - lo) / (1 + np.exp(-eta)) if shape == 1.0 else lo + (hi - lo) * fraction_link(eta, shape)
+        mu = np.clip(mu, 1e-6, 1 - 1e-6)
         out = rng.beta(mu * phi[:, [b]], (1 - mu) * phi[:, [b]]) if noise else mu
     else:
         y = eta + (sigma[:, [b]] * rng.standard_normal(eta.shape) if noise else 0.0)

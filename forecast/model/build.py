@@ -7,6 +7,8 @@ ceiling) or line (Elo, log2 minutes). Equations, priors and their sources: docs/
 
 from __future__ import annotations
 
+from functools import partial
+
 import numpy as np
 from scipy.special import expit
 
@@ -41,23 +43,24 @@ def _fast_gammaln(x):
     return (z - 0.5) * pt.log(z) - z + 0.5 * np.log(2 * np.pi) + series - shift
 
 
-def _beta_logp(value, eta, lo, span, phi, lgam_phi, log_y, log1m_y):
-    """Log density of a fraction observation: Beta with mean floor + span * sigmoid(eta) and
-    precision phi. ``log_y`` and ``log1m_y`` are log(y), log(1-y) of the observed fractions,
+def _beta_logp(value, eta, lo, span, phi, lgam_phi, log_y, log1m_y, shape: float = 1.0):
+    """Log density of a fraction observation: Beta with mean floor + span * sigmoid(eta) ** shape
+    and precision phi. ``log_y`` and ``log1m_y`` are log(y), log(1-y) of the observed fractions,
     passed as data so they are not recomputed at every gradient."""
     import pytensor.tensor as pt
 
-    mu = pt.clip(lo + span * pt.sigmoid(eta), 1e-6, 1 - 1e-6)
+    link = pt.sigmoid(eta) if shape == 1.0 else pt.sigmoid(eta) ** shape
+    mu = pt.clip(lo + span * link, 1e-6, 1 - 1e-6)
     a = mu * phi
     b = (1 - mu) * phi
     return (a - 1) * log_y + (b - 1) * log1m_y + lgam_phi - _fast_gammaln(a) - _fast_gammaln(b)
 
 
-def _beta_random(eta, lo, span, phi, lgam_phi, log_y, log1m_y, rng=None, size=None):
+def _beta_random(eta, lo, span, phi, lgam_phi, log_y, log1m_y, rng=None, size=None, shape: float = 1.0):
     eta, lo, span, phi = np.broadcast_arrays(eta, lo, span, phi)
     if size is not None:
         eta, lo, span, phi = (np.broadcast_to(v, size) for v in (eta, lo, span, phi))
-    mu = np.clip(lo + span * expit(eta), 1e-6, 1 - 1e-6)
+    mu = np.clip(lo + span * expit(eta) ** shape, 1e-6, 1 - 1e-6)
     return rng.beta(mu * phi, (1 - mu) * phi)
 
 
@@ -296,8 +299,8 @@ def build_model(inputs: ModelInputs, config: ModelConfig | None = None):
                     lgam_phi[ob],
                     pm.Data("log_y", np.log(inputs.y[sel])),
                     pm.Data("log1m_y", np.log1p(-inputs.y[sel])),
-                    logp=_beta_logp,
-                    random=_beta_random,
+                    logp=_beta_logp if config.link_shape == 1.0 else partial(_beta_logp, shape=config.link_shape),
+                    random=_beta_random if config.link_shape == 1.0 else partial(_beta_random, shape=config.link_shape),
                     observed=y,
                 )
     return model

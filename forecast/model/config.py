@@ -19,7 +19,12 @@ VARIANTS = ("joint", "compute_only", "date_only")
 RETIRED_CONFIG_KEYS = {"sigma_continuous_sd"}  # HalfNormal scale, replaced by a LogNormal (0.1.0)
 #: Structure added after 0.2.0, and the value that reproduces a fit saved before it: a saved
 #: config without the key is read with that value, so older fits keep their meaning.
-ADDED_KEYS_BEFORE = {"learn_ceiling": False, "benchmark_trend_sd": 0.0, "future_uncertainty": False}
+ADDED_KEYS_BEFORE = {
+    "learn_ceiling": False,
+    "benchmark_trend_sd": 0.0,
+    "future_uncertainty": False,
+    "link_shape": 1.0,
+}
 #: Sampler settings that fits saved before 0.2.0 kept in their model config; they now live in
 #: ``forecast.inference.SamplerConfig`` and are ignored here when an older fit is read.
 SAMPLER_KEYS = {
@@ -107,6 +112,13 @@ class ModelConfig:
     #: A benchmark without an audit learns its ceiling only once its best result has reached
     #: this share of the span from floor to registry ceiling (see ``build._ceiling_span``).
     ceiling_learn_from: float = 0.75
+    #: Shape of the link from capability to a fraction benchmark's score:
+    #: ``floor + span * sigmoid(eta) ** link_shape``. 1 is the logistic, symmetric about its
+    #: midpoint. Below 1 the curve leaves its floor slowly and closes on its ceiling fast (a
+    #: Richards-type curve), as scores do on benchmarks whose last items are unreachable (label
+    #: errors, broken tests): with a logistic, a learnt ceiling just above the best results pulls
+    #: down the predictions of every model near it (docs/backtesting.md).
+    link_shape: float = 1.0
     #: Benchmark-specific progress: capability on benchmark b gains ``trend_b`` per year of
     #: release date on top of the shared trend (``trend_b`` zero-sum across benchmarks, prior sd
     #: this, 0.3 in the measurements). 0: one speed for every benchmark.

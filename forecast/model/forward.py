@@ -25,6 +25,13 @@ from .inputs import (
 )
 
 
+def fraction_link(eta, shape: float = 1.0):
+    """The share of a fraction benchmark's span from floor to ceiling that linear predictor
+    ``eta`` reaches: ``sigmoid(eta) ** shape`` (``ModelConfig.link_shape``; 1: the logistic)."""
+    s = expit(eta)
+    return s if shape == 1.0 else s**shape
+
+
 def date_term(beta_t, beta_t_recent, knot: float | None, t):
     """``beta_t * t + beta_t_recent * max(t - knot, 0)`` on arrays the caller has aligned (the
     recent term is left out when ``beta_t_recent`` or ``knot`` is None)."""
@@ -118,13 +125,14 @@ def test_time_shift(post: xr.Dataset, domain_idx, reasoning, log10_mult, effort_
     return rho_d[:, domain_idx] * reasoning + gamma_d[:, domain_idx] * (log10_mult + delta * effort_step)
 
 
-def expected_and_loglik(eta, unit, floor, ceiling, y, phi, sigma):
-    """Expected target and pointwise log density for the per-observation linear predictor."""
+def expected_and_loglik(eta, unit, floor, ceiling, y, phi, sigma, shape: float = 1.0):
+    """Expected target and pointwise log density for the per-observation linear predictor
+    (``shape``: the link's, ``fraction_link``)."""
     mu = np.empty_like(eta)
     ll = np.empty_like(eta)
     fr = unit == 0
     if fr.any():
-        m = floor[fr] + (ceiling[..., fr] - floor[fr]) * expit(eta[:, fr])
+        m = floor[fr] + (ceiling[..., fr] - floor[fr]) * fraction_link(eta[:, fr], shape)
         m = np.clip(m, 1e-6, 1 - 1e-6)
         mu[:, fr] = m
         if y is not None:
@@ -152,7 +160,9 @@ def pointwise_loglik(post: xr.Dataset, inputs: ModelInputs, config: ModelConfig)
     eta = slope[:, b] * (theta_obs - location[:, b])
     phi = phi_eff(phi_b[:, b], inputs.n_items[b], config.use_n_items)
     ceiling = ceiling_draws(post, inputs)[:, b]
-    _, ll = expected_and_loglik(eta, inputs.bench_unit[b], inputs.floor[b], ceiling, inputs.y, phi, sigma_b[:, b])
+    _, ll = expected_and_loglik(
+        eta, inputs.bench_unit[b], inputs.floor[b], ceiling, inputs.y, phi, sigma_b[:, b], config.link_shape
+    )
     return ll
 
 
@@ -312,7 +322,9 @@ def predict_scores(
         theta_obs = theta_obs + future_shift(post, config, benchmark_drift(idata), as_of_t, t_rows, bi, rng)
     eta = slope[:, bi] * (theta_obs - location[:, bi])
     unit = inputs.bench_unit[bi]
-    mu, _ = expected_and_loglik(eta, unit, inputs.floor[bi], ceiling_draws(post, inputs)[:, bi], None, None, None)
+    mu, _ = expected_and_loglik(
+        eta, unit, inputs.floor[bi], ceiling_draws(post, inputs)[:, bi], None, None, None, config.link_shape
+    )
     nc, nd = post.sizes["chain"], post.sizes["draw"]
     center = inputs.y_center[bi]
 
