@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -304,7 +305,7 @@ def test_pooled_report_scores_methods_side_by_side_and_flags_only_the_biased_mod
 def test_recalibrate_runs_origins_on_a_dask_cluster_on_loopback(monkeypatch):
     distributed = pytest.importorskip("distributed")
 
-    def light_job(data_dir, origin, horizon_days, seed, fit_kwargs, thresholds_path):
+    def light_job(data_dir, origin, horizon_days, seed, fit_kwargs, thresholds_path, model_config=None):
         return {**_fake_origin(origin, seed=int(origin[-2:])), "worker": distributed.get_worker().address}
 
     monkeypatch.setattr(R, "origin_job", light_job)
@@ -324,6 +325,26 @@ def test_recalibrate_runs_origins_on_a_dask_cluster_on_loopback(monkeypatch):
     assert [r["origin"] for r in out] == ["2024-03-31", "2024-06-30"]
     assert all(r["worker"].startswith("tcp://127.0.0.1") for r in out)  # ran on the cluster's worker
     assert seen[-1] == (2, 2)
+
+
+def test_every_origin_fits_the_model_config_it_is_given(monkeypatch):
+    """run_origins hands the model configuration to every origin's job, and origin_job fits with
+    it (what `forecast recalibrate --model-config` relies on)."""
+    from forecast.model import ModelConfig
+
+    cfg = ModelConfig(learn_ceiling=True, link_shape=0.5)
+    real_job = R.origin_job
+    seen = []
+    monkeypatch.setattr(R, "origin_job", lambda *a: seen.append(a[6]) or _fake_origin(a[1], seed=int(a[1][-2:])))
+    R.run_origins("data", ["2024-06-30", "2024-03-31"], horizon_days=365, seed=1, model_config=cfg.to_json())
+    assert seen == [cfg.to_json()] * 2
+    fitted = []
+    monkeypatch.setattr(R.BT, "run_backtest", lambda *a, config=None, **k: fitted.append(config) or {})
+    golden = Path(__file__).parent / "golden"
+    th = str(golden / "thresholds.toml")
+    real_job(str(golden / "data"), "2024-06-30", 365, 1, None, th, cfg.to_json())
+    real_job(str(golden / "data"), "2024-06-30", 365, 1, None, th, None)
+    assert fitted == [cfg, None]
 
 
 def test_recalibrate_rejects_a_scheduler_it_cannot_reach(monkeypatch):

@@ -115,3 +115,41 @@ def test_real_fit_reports_the_compile_path(data, tmp_path, monkeypatch, cache):
         assert sampler["compile_path"] in ("cached-graph", "cached-cfunc") and sampler["preconditioned"]
     else:
         assert sampler["compile_path"] == "nutpie" and not sampler["preconditioned"]
+
+
+def test_fit_with_a_model_config_file_fits_those_settings(data, tmp_path, monkeypatch):
+    monkeypatch.setattr(convergence, "RHAT_MAX", 10.0)
+    cfg = tmp_path / "frontier.toml"
+    cfg.write_text("learn_ceiling = true\nlink_shape = 0.5\nceiling_learn_from = 0.9\n")
+    out = tmp_path / "fit.nc"
+    res = runner.invoke(
+        app,
+        ["fit", "--data", str(data), "--out", str(out), "--draws", "20", "--chains", "2", "--model-config", str(cfg)],
+    )
+    assert res.exit_code == 0, res.stderr
+    got = json.loads(load_fit(out).attrs["model_config"])
+    assert got["learn_ceiling"] is True and got["link_shape"] == 0.5 and got["ceiling_learn_from"] == 0.9
+    assert got["variant"] == "joint" and got["benchmark_trend_sd"] == 0.0  # the rest at their defaults
+
+
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        ("learn_ceilings = true\n", "unknown model config key(s): learn_ceilings"),
+        ("link_shape = 'half'\n", "key 'link_shape': expected float"),
+        ("link_shape = -1.0\n", "link_shape -1.0 must be positive"),
+        ("learn_ceiling = [\n", "not valid TOML"),
+    ],
+)
+def test_a_bad_model_config_file_is_refused_naming_the_file_and_nothing_is_written(data, tmp_path, text, message):
+    cfg = tmp_path / "bad.toml"
+    cfg.write_text(text)
+    out = tmp_path / "fit.nc"
+    for cmd in (
+        ["fit", "--data", str(data), "--out", str(out)],
+        ["recalibrate", "--data", str(data), "--origins", "2024-06-30", "--out", str(tmp_path / "r.json")],
+    ):
+        res = runner.invoke(app, [*cmd, "--model-config", str(cfg)])
+        assert res.exit_code != 0
+        assert message in res.stderr and "bad.toml" in res.stderr, res.stderr
+    assert not out.exists() and not (tmp_path / "r.json").exists()

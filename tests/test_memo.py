@@ -339,6 +339,26 @@ def test_backtest_section_and_calibration_figures(updated):
     assert "by origin: 2024-06-30 83% of 12" in md
 
 
+def test_backtests_of_another_model_config_are_flagged(updated):
+    """The memo cautions when the recalibration report scored other model settings than the
+    fit's, and names them; a report with the fit's settings (or from before the record) is quiet."""
+    from forecast.model import ModelConfig
+    from forecast.reports.memo.content import config_difference
+
+    data, figures, md, _ = updated
+    assert "another model configuration" not in md  # CALIBRATION has no model_config: quiet
+    fit_cfg = data["model_config"]
+    same = ModelConfig.from_dict(fit_cfg).to_json()
+    other = ModelConfig.from_dict({**fit_cfg, "learn_ceiling": True, "link_shape": 0.5}).to_json()
+    assert config_difference(fit_cfg, same) == ""
+    assert config_difference(fit_cfg, other) == (
+        "learn_ceiling: fit False, backtests True, link_shape: fit 1.0, backtests 0.5"
+    )
+    flagged = {**data, "calibration": {**data["calibration"], "model_config": other}}
+    md2 = MM.render_markdown(MM.memo_blocks(flagged, figures), lambda f: f"figures/{f.name}.png")
+    assert "scored another model configuration than this forecast's fit (learn_ceiling: fit False" in md2
+
+
 def test_calibration_file_is_checked(tmp_path):
     bad = tmp_path / "recalibration.json"
     bad.write_text("{not json")

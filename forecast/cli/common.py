@@ -79,6 +79,14 @@ NoLedgerOpt = Annotated[bool, typer.Option("--no-ledger", help="Do not record th
 HorizonOpt = Annotated[
     int, typer.Option("--horizon-days", help="Predict results reported up to this many days after the origin.")
 ]
+ModelConfigOpt = Annotated[
+    Optional[Path],
+    typer.Option(
+        "--model-config",
+        help="TOML file of model settings (fields of forecast.model.ModelConfig, e.g. learn_ceiling = true); "
+        "the rest at their defaults. docs/backtesting.md measures the configurations.",
+    ),
+]
 BtDrawsOpt = Annotated[int, typer.Option("--draws", help="Posterior draws per chain in each backtest fit.")]
 BtTuneOpt = Annotated[int, typer.Option("--tune", help="Tuning steps per chain in each backtest fit.")]
 BtChainsOpt = Annotated[int, typer.Option("--chains", help="Chains in each backtest fit.")]

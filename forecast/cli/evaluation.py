@@ -18,6 +18,7 @@ from .common import (
     HorizonOpt,
     JsonOpt,
     LedgerOpt,
+    ModelConfigOpt,
     SeedOpt,
     ThresholdsOpt,
     app,
@@ -36,6 +37,7 @@ def backtest_cmd(
     draws: BtDrawsOpt = BACKTEST_DRAWS,
     tune: BtTuneOpt = BACKTEST_TUNE,
     chains: BtChainsOpt = BACKTEST_CHAINS,
+    model_config: ModelConfigOpt = None,
     json_out: JsonOpt = False,
 ) -> None:
     """Fit as of ORIGIN, predict every later result (within the horizon) and score the model and
@@ -43,6 +45,7 @@ def backtest_cmd(
     from .. import data as D
     from ..data import parse_date
     from ..evaluation import backtest as BT
+    from ..model import ModelConfig
     from ..reports.text import format_backtest
 
     _, msg = parse_date(origin)
@@ -53,6 +56,7 @@ def backtest_cmd(
         res = BT.run_backtest(
             ds,
             origin,
+            config=ModelConfig.from_toml(model_config) if model_config else None,
             horizon_days=horizon_days,
             seed=seed,
             progressbar=not json_out,
@@ -90,17 +94,20 @@ def recalibrate_cmd(
     draws: BtDrawsOpt = BACKTEST_DRAWS,
     tune: BtTuneOpt = BACKTEST_TUNE,
     chains: BtChainsOpt = BACKTEST_CHAINS,
+    model_config: ModelConfigOpt = None,
     json_out: JsonOpt = False,
 ) -> None:
     """Backtests at each origin (in parallel), pooled into a calibration report with the peer
     methods side by side; records the origins' threshold forecasts in the ledger and scores every
     open ledger forecast the data now settle."""
     from ..evaluation.recalibrate import parse_origins, run_recalibrate
+    from ..model import ModelConfig
     from ..reports.recalibration import write_report
     from ..reports.text import format_report
 
     try:
         origin_list = parse_origins(origins) if origins else None
+        config = ModelConfig.from_toml(model_config) if model_config else None
         from rich.console import Console
         from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
@@ -131,6 +138,7 @@ def recalibrate_cmd(
                 ledger=ledger,
                 progress=progress,
                 fit_kwargs={"draws": draws, "tune": tune, "chains": chains},
+                config=config,
             )
         write_report(rep, out)
     except ForecastError as exc:

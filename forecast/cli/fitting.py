@@ -9,7 +9,20 @@ import typer
 
 from ..errors import ForecastError
 from ..inference.config import FIT_CHAINS, FIT_DRAWS, FIT_TUNE
-from .common import AsOfOpt, ChainsOpt, DataOpt, DrawsOpt, JsonOpt, SeedOpt, TuneOpt, app, err, fail, print_json
+from .common import (
+    AsOfOpt,
+    ChainsOpt,
+    DataOpt,
+    DrawsOpt,
+    JsonOpt,
+    ModelConfigOpt,
+    SeedOpt,
+    TuneOpt,
+    app,
+    err,
+    fail,
+    print_json,
+)
 
 
 @app.command("fit")
@@ -23,6 +36,7 @@ def fit_cmd(
     out: Annotated[Path, typer.Option("--out", help="Where to save the fit (netCDF).")] = Path("out/fit.nc"),
     sampler: Annotated[str, typer.Option(help="nutpie (default, fast) or pymc.")] = "nutpie",
     variant: Annotated[str, typer.Option(help="joint, compute_only or date_only.")] = "joint",
+    model_config: ModelConfigOpt = None,
     allow_diagnostics_failure: Annotated[
         bool,
         typer.Option(
@@ -38,6 +52,7 @@ def fit_cmd(
     from ..reports.text import format_fit
 
     try:
+        config = ModelConfig.from_toml(model_config, variant=variant) if model_config else ModelConfig(variant=variant)
         run = run_fit(
             data,
             as_of=as_of,
@@ -46,7 +61,7 @@ def fit_cmd(
             tune=tune,
             chains=chains,
             out=out,
-            config=ModelConfig(variant=variant),
+            config=config,
             sampler=sampler,
             progressbar=not json_out,
             allow_failure=allow_diagnostics_failure,

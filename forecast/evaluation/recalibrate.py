@@ -59,17 +59,28 @@ def parse_origins(text: str) -> list[str]:
 
 
 def origin_job(
-    data_dir: str, origin: str, horizon_days: int, seed: int, fit_kwargs: dict | None, thresholds_path: str | None
+    data_dir: str,
+    origin: str,
+    horizon_days: int,
+    seed: int,
+    fit_kwargs: dict | None,
+    thresholds_path: str | None,
+    model_config: str | None = None,
 ) -> dict:
     """One origin, self-contained (loads its own data) so it can run in another process or on
-    a Dask worker."""
+    a Dask worker. ``model_config``: ``ModelConfig`` as JSON (default: the defaults)."""
     import warnings
+
+    from ..model import ModelConfig
 
     warnings.filterwarnings("ignore")
     ds = D.load_dataset(data_dir)
     units = dict(zip(ds.benchmarks["benchmark"], ds.benchmarks["unit"]))
     ths = load_thresholds(thresholds_path, units)
-    return BT.run_backtest(ds, origin, horizon_days=horizon_days, seed=seed, fit_kwargs=fit_kwargs, thresholds=ths)
+    config = ModelConfig.from_json(model_config) if model_config else None
+    return BT.run_backtest(
+        ds, origin, horizon_days=horizon_days, seed=seed, fit_kwargs=fit_kwargs, thresholds=ths, config=config
+    )
 
 
 def run_origins(
@@ -83,10 +94,19 @@ def run_origins(
     workers: int = 1,
     dask_scheduler: str | None = None,
     progress=None,
+    model_config: str | None = None,
 ) -> list[dict]:
     """Run every origin; ``progress(done, total, origin)`` is called as each finishes."""
     args = [
-        (str(data_dir), o, int(horizon_days), int(seed), fit_kwargs, str(thresholds_path) if thresholds_path else None)
+        (
+            str(data_dir),
+            o,
+            int(horizon_days),
+            int(seed),
+            fit_kwargs,
+            str(thresholds_path) if thresholds_path else None,
+            model_config,
+        )
         for o in origins
     ]
     results = []
@@ -268,9 +288,11 @@ def run_recalibrate(
     thresholds_path=None,
     ledger=None,
     progress=None,
+    config=None,
 ) -> dict:
     """Backtests at each origin, the pooled report, ledger recording and scoring. The report
-    is returned; ``forecast.reports.recalibration.write_report`` writes it."""
+    is returned; ``forecast.reports.recalibration.write_report`` writes it. ``config``: the
+    ``ModelConfig`` of every origin's fit (default: the defaults), recorded in the report."""
     from ..inference import SamplerConfig, fit_id
     from ..model import ModelConfig
 
@@ -301,15 +323,17 @@ def run_recalibrate(
         workers=workers,
         dask_scheduler=dask_scheduler,
         progress=progress,
+        model_config=(config or ModelConfig()).to_json(),
     )
     rep = pooled_report(per_origin)
+    rep["model_config"] = (config or ModelConfig()).to_json()
     rep["horizon_days"] = int(horizon_days)
     rep["seconds"] = time.perf_counter() - t0
     rep["data_hash"] = ds.data_hash
     rep["newest_result"] = newest.date().isoformat()
     # ledger: the event forecasts of each origin (one transaction per origin), then score what
     # the data now settle, including forecasts recorded by earlier runs
-    cfg, scfg = ModelConfig(), SamplerConfig()
+    cfg, scfg = config or ModelConfig(), SamplerConfig()
     for r in per_origin:
         rows = [
             {"threshold": e["threshold"], "as_of": r["origin"], "by": e["by"], "prob": e["prob"]} for e in r["events"]

@@ -135,6 +135,10 @@ class ModelConfig:
     def __post_init__(self):
         if self.variant not in VARIANTS:
             raise ForecastError(f"model variant '{self.variant}' is not one of {', '.join(VARIANTS)}")
+        if not self.link_shape > 0:
+            raise ForecastError(f"link_shape {self.link_shape} must be positive")
+        if not 0.0 <= self.ceiling_learn_from <= 1.0:
+            raise ForecastError(f"ceiling_learn_from {self.ceiling_learn_from} must be in [0, 1]")
 
     @property
     def has_compute(self) -> bool:
@@ -163,6 +167,37 @@ class ModelConfig:
         if unknown:
             raise ForecastError(f"unknown model config key(s): {', '.join(unknown)}")
         return cls(**d)
+
+    @classmethod
+    def from_toml(cls, path, **defaults) -> ModelConfig:
+        """Settings from a TOML file of ``ModelConfig`` fields (``learn_ceiling = true``, ...),
+        the rest at their defaults (``defaults`` first: a command's own options). Errors name the
+        file and the key."""
+        import tomllib
+        from pathlib import Path
+
+        path = Path(path)
+        try:
+            d = tomllib.loads(path.read_text(encoding="utf-8"))
+        except OSError as exc:
+            raise ForecastError(f"{path}: cannot read the model config ({exc.strerror or exc})") from None
+        except tomllib.TOMLDecodeError as exc:
+            raise ForecastError(f"{path}: not valid TOML ({exc})") from None
+        names = {f.name: f for f in fields(cls)}
+        unknown = sorted(set(d) - set(names))
+        if unknown:
+            raise ForecastError(
+                f"{path}: unknown model config key(s): {', '.join(unknown)} (known: {', '.join(sorted(names))})"
+            )
+        for k, v in d.items():
+            want = type(getattr(cls(), k))
+            ok = isinstance(v, want) or (want is float and isinstance(v, int) and not isinstance(v, bool))
+            if not ok:
+                raise ForecastError(f"{path}: key '{k}': expected {want.__name__}, got {v!r}")
+        try:
+            return cls(**{**defaults, **{k: float(v) if type(getattr(cls(), k)) is float else v for k, v in d.items()}})
+        except ForecastError as exc:
+            raise ForecastError(f"{path}: {exc}") from None
 
     @classmethod
     def from_json(cls, text: str) -> ModelConfig:

@@ -40,6 +40,8 @@ DEFAULT_TRUTH = {
     # Normal(0, benchmark_trend_sd) demeaned. Both zero by default (the 0.2.0 model).
     "ceiling_gap_max": 0.0,
     "benchmark_trend_sd": 0.0,
+    # the link's shape on fraction benchmarks (``ModelConfig.link_shape``): 1, the logistic
+    "link_shape": 1.0,
 }
 
 
@@ -162,7 +164,7 @@ def simulate_dataset(
     score = np.empty(len(rows))
     u = np.array(units)[bj]
     fr = u == "fraction"
-    mu = floor[bj][fr] + (1 - floor[bj][fr]) * (1 - gap[bj][fr]) * expit(eta[fr])
+    mu = floor[bj][fr] + (1 - floor[bj][fr]) * (1 - gap[bj][fr]) * expit(eta[fr]) ** tr["link_shape"]
     n_b = n_items[bj][fr]
     ph = phi[bj][fr]
     ph = np.where(np.isfinite(n_b), 1.0 / (1.0 / ph + 1.0 / np.nan_to_num(n_b, nan=1.0)), ph)

@@ -13,6 +13,18 @@ from .figures import MemoFigure
 NO_UPDATE = "no update since this fit"
 
 
+def config_difference(fit_config: dict | None, report_config: str | None) -> str:
+    """The model settings in which a recalibration report (its ``model_config``, JSON) differs
+    from the fit's, as text; "" when they agree or the report predates the record."""
+    if not fit_config or not report_config:
+        return ""
+    from ...model import ModelConfig
+
+    report = ModelConfig.from_json(report_config).to_dict()
+    keys = sorted(k for k in fit_config if report.get(k) != fit_config[k])
+    return ", ".join(f"{k}: fit {fit_config[k]!r}, backtests {report.get(k)!r}" for k in keys)
+
+
 def _num3(x) -> str:
     return "-" if x is None else f"{float(x):.3f}"
 
@@ -331,6 +343,16 @@ def _vintage_blocks(data: dict) -> list[tuple]:
             "known then, predict the results reported after it.",
         )
     )
+    differs = config_difference(data.get("model_config"), cal.get("model_config"))
+    if differs:
+        out.append(
+            (
+                "p",
+                "Caution: these backtests scored another model configuration than this forecast's fit ("
+                + differs
+                + "). Rerun `forecast recalibrate` with the fit's `--model-config` before quoting them.",
+            )
+        )
     if cal["scores"]:
         rows = []
         for name, s in cal["scores"].items():
