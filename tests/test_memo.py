@@ -357,6 +357,15 @@ def test_backtests_of_another_model_config_are_flagged(updated):
     flagged = {**data, "calibration": {**data["calibration"], "model_config": other}}
     md2 = MM.render_markdown(MM.memo_blocks(flagged, figures), lambda f: f"figures/{f.name}.png")
     assert "scored another model configuration than this forecast's fit (learn_ceiling: fit False" in md2
+    # the method section names the fit's own settings
+    for cfg, says in (
+        (ModelConfig().to_dict(), "Model settings: the defaults."),
+        ({**ModelConfig().to_dict(), "link_shape": 0.5}, "differ from this version's defaults: link_shape = 0.5."),
+    ):
+        md3 = MM.render_markdown(
+            MM.memo_blocks({**data, "model_config": cfg}, figures), lambda f: f"figures/{f.name}.png"
+        )
+        assert says in md3
 
 
 def test_calibration_file_is_checked(tmp_path):

@@ -13,6 +13,16 @@ from .figures import MemoFigure
 NO_UPDATE = "no update since this fit"
 
 
+def non_default_settings(config: dict | None) -> str:
+    """The fit's model settings that differ from ``ModelConfig``'s defaults, as text."""
+    if not config:
+        return ""
+    from ...model import ModelConfig
+
+    base = ModelConfig().to_dict()
+    return ", ".join(f"{k} = {v!r}" for k, v in sorted(config.items()) if base.get(k) != v)
+
+
 def config_difference(fit_config: dict | None, report_config: str | None) -> str:
     """The model settings in which a recalibration report (its ``model_config``, JSON) differs
     from the fit's, as text; "" when they agree or the report predates the record."""
@@ -263,6 +273,12 @@ def _method_blocks(data: dict) -> list[tuple]:
         "is crossed when a released model meets its rule with a predictive score including benchmark noise. "
         f"Intervals are {data['ci_prob']:.0%} equal-tailed ({data['ci_kind']}) except crossing dates "
         f"({data['crossing_interval']:.0%}). Details: docs/methodology.md."
+    )
+    changed = non_default_settings(data.get("model_config"))
+    text += (
+        " Model settings: the defaults."
+        if not changed
+        else f" Model settings that differ from this version's defaults: {changed}."
     )
     out = [("p", text)]
     rows = []
