@@ -549,3 +549,25 @@ def test_ceilings_and_trends_enter_the_forward_model_and_default_to_the_registry
     bare = xr.Dataset({"alpha": (("chain", "draw"), np.zeros((1, 2)))})
     np.testing.assert_allclose(ceiling_draws(bare, inputs), [[1.0, 0.9, 1.0]] * 2)
     assert trend_draws(bare, 3).shape == (2, 3) and not trend_draws(bare, 3).any()
+
+
+@pytest.mark.parametrize("mean_sd, moves", [(1.0, True), (0.0, False)])
+def test_the_shared_ceiling_gap_is_fixed_when_its_sd_is_zero(sim, mean_sd, moves):
+    """``ceiling_gap_mean_sd = 0`` fixes the mean gap of benchmarks without an audit at
+    ``ceiling_gap_share``; with a positive sd it is a parameter that moves their gaps."""
+    from scipy.special import logit
+
+    ds, _ = sim
+    cfg = M.ModelConfig(learn_ceiling=True, ceiling_learn_from=0.0, ceiling_gap_mean_sd=mean_sd)
+    model = M.build_model(M.prepare(ds, cfg), cfg)
+    fn = model.compile_fn(
+        model.replace_rvs_by_values([model["ceiling_gap_mean"], model["ceiling_gap"]])[0:2],
+        inputs=model.value_vars,
+        on_unused_input="ignore",
+    )
+    point = model.initial_point()
+    a = fn(point)
+    b = fn({**point, "ceiling_gap_mean_z": point["ceiling_gap_mean_z"] + 1.0})
+    assert float(a[0]) == pytest.approx(logit(cfg.ceiling_gap_share))
+    assert (float(b[0]) != float(a[0])) == moves
+    assert (not np.allclose(a[1], b[1])) == moves

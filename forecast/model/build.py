@@ -86,7 +86,7 @@ def _ceiling_span(inputs: ModelInputs, config: ModelConfig, frac_b, cont_b, span
     audit_logit = logit(np.clip(np.nan_to_num(audit, nan=0.5), 1e-4, 0.5))
     has_d = pm.Data("ceiling_audited", has.astype(float), dims="benchmark_fraction")
     centre = has_d * pm.Data("ceiling_audit_logit", audit_logit, dims="benchmark_fraction")
-    mean = _standardised("ceiling_gap_mean", float(logit(config.ceiling_gap_share)), 1.0)
+    mean = _standardised("ceiling_gap_mean", float(logit(config.ceiling_gap_share)), config.ceiling_gap_mean_sd)
     centre = centre + (1.0 - has_d) * mean
     sd = has_d * config.ceiling_audit_logit_sd + (1.0 - has_d) * config.ceiling_gap_logit_sd
     learn = pm.Data("ceiling_learnt", (has | near).astype(float), dims="benchmark_fraction")

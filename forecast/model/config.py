@@ -24,6 +24,7 @@ ADDED_KEYS_BEFORE = {
     "benchmark_trend_sd": 0.0,
     "future_uncertainty": False,
     "link_shape": 1.0,
+    "ceiling_gap_mean_sd": 1.0,
 }
 #: Sampler settings that fits saved before 0.2.0 kept in their model config; they now live in
 #: ``forecast.inference.SamplerConfig`` and are ignored here when an older fit is read.
@@ -108,6 +109,9 @@ class ModelConfig:
     learn_ceiling: bool = False
     ceiling_gap_share: float = 0.03
     ceiling_gap_logit_sd: float = 0.5
+    #: Prior sd (logit scale) of the mean gap that benchmarks without an audit share; 0 fixes it
+    #: at ``ceiling_gap_share``, so that saturated benchmarks do not lend their gaps to climbing ones.
+    ceiling_gap_mean_sd: float = 1.0
     ceiling_audit_logit_sd: float = 0.5
     #: A benchmark without an audit learns its ceiling only once its best result has reached
     #: this share of the span from floor to registry ceiling (see ``build._ceiling_span``).
