@@ -360,7 +360,7 @@ def test_backtests_of_another_model_config_are_flagged(updated):
     # the method section names the fit's own settings
     for cfg, says in (
         (ModelConfig().to_dict(), "Model settings: the defaults."),
-        ({**ModelConfig().to_dict(), "link_shape": 0.5}, "differ from this version's defaults: link_shape = 0.5."),
+        ({**ModelConfig().to_dict(), "link_shape": 0.7}, "differ from this version's defaults: link_shape = 0.7."),
     ):
         md3 = MM.render_markdown(
             MM.memo_blocks({**data, "model_config": cfg}, figures), lambda f: f"figures/{f.name}.png"

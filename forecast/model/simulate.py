@@ -40,8 +40,8 @@ DEFAULT_TRUTH = {
     # Normal(0, benchmark_trend_sd) demeaned. Both zero by default (the 0.2.0 model).
     "ceiling_gap_max": 0.0,
     "benchmark_trend_sd": 0.0,
-    # the link's shape on fraction benchmarks (``ModelConfig.link_shape``): 1, the logistic
-    "link_shape": 1.0,
+    # the link's shape on fraction benchmarks (``ModelConfig.link_shape``; the default model's)
+    "link_shape": 0.5,
 }
 
 
