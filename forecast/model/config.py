@@ -103,8 +103,9 @@ class ModelConfig:
     #: Ceilings learnt per fraction benchmark: ``ceiling = registry ceiling - gap``, the gap a
     #: share of the registry span with a logit-normal prior. Where a published audit estimates the
     #: share of items no answer can get right (``unreachable`` in benchmarks.csv), the prior is
-    #: centred there (sd ``ceiling_audit_logit_sd``); elsewhere on a mean learnt across benchmarks
-    #: (prior median ``ceiling_gap_share``, spread ``ceiling_gap_logit_sd``). Added after the
+    #: centred there (sd ``ceiling_audit_logit_sd``); elsewhere on a mean shared across benchmarks
+    #: (``ceiling_gap_share``, learnt only if ``ceiling_gap_mean_sd`` > 0; spread
+    #: ``ceiling_gap_logit_sd``). Added after the
     #: frontier backtest found saturated benchmarks forecast to run through their label errors.
     learn_ceiling: bool = True
     ceiling_gap_share: float = 0.03
