@@ -296,6 +296,7 @@ def run_recalibrate(
     from ..inference import SamplerConfig, fit_id
     from ..model import ModelConfig
 
+    config = config or ModelConfig()
     data_dir = D.resolve_data_dir(data)
     ds = D.load_dataset(data_dir)
     units = dict(zip(ds.benchmarks["benchmark"], ds.benchmarks["unit"]))
@@ -323,17 +324,17 @@ def run_recalibrate(
         workers=workers,
         dask_scheduler=dask_scheduler,
         progress=progress,
-        model_config=(config or ModelConfig()).to_json(),
+        model_config=config.to_json(),
     )
     rep = pooled_report(per_origin)
-    rep["model_config"] = (config or ModelConfig()).to_json()
+    rep["model_config"] = config.to_json()
     rep["horizon_days"] = int(horizon_days)
     rep["seconds"] = time.perf_counter() - t0
     rep["data_hash"] = ds.data_hash
     rep["newest_result"] = newest.date().isoformat()
     # ledger: the event forecasts of each origin (one transaction per origin), then score what
     # the data now settle, including forecasts recorded by earlier runs
-    cfg, scfg = config or ModelConfig(), SamplerConfig()
+    scfg = SamplerConfig()
     for r in per_origin:
         rows = [
             {"threshold": e["threshold"], "as_of": r["origin"], "by": e["by"], "prob": e["prob"]} for e in r["events"]
@@ -347,7 +348,7 @@ def run_recalibrate(
                 scenario="baseline",
                 args={"horizon_days": horizon_days},
                 fit_attrs={
-                    "fit_id": fit_id(cfg, scfg, ds.data_hash, r["origin"], seed),
+                    "fit_id": fit_id(config, scfg, ds.data_hash, r["origin"], seed),
                     "data_hash": ds.data_hash,
                     "seed": seed,
                 },

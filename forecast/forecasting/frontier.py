@@ -61,6 +61,18 @@ def _years(ts, ref: str) -> np.ndarray:
     return M.years_since(pd.Series(pd.to_datetime(ts)), ref)
 
 
+def data_as_of(idata) -> tuple[pd.Timestamp, float]:
+    """The data's date of a fit (its ``as_of`` attribute, else the newest fitted release), as a
+    date and in years since the reference date: where the frontier simulation starts."""
+    inputs = M.inputs_from_idata(idata)
+    config = M.config_from_idata(idata)
+    if idata.attrs.get("as_of"):
+        as_of = pd.Timestamp(idata.attrs["as_of"])
+        return as_of, float(_years([as_of], config.ref_date)[0])
+    as_of_t = float(inputs.t_model.max())
+    return pd.Timestamp(config.ref_date) + pd.to_timedelta(round(as_of_t * 365.25), unit="D"), as_of_t
+
+
 def simulate_frontier(
     idata, until: pd.Timestamp, *, scenario: Scenario | None = None, seed: int = 0, max_draws: int = 1000
 ) -> FrontierSim:
@@ -78,11 +90,7 @@ def simulate_frontier(
         return stack(sub, name)
 
     t_fit = inputs.t_model
-    as_of_t = float(t_fit.max())
-    as_of = pd.Timestamp(config.ref_date) + pd.to_timedelta(round(as_of_t * 365.25), unit="D")
-    if idata.attrs.get("as_of"):
-        as_of = pd.Timestamp(idata.attrs["as_of"])
-        as_of_t = float(_years([as_of], config.ref_date)[0])
+    as_of, as_of_t = data_as_of(idata)
     until_t = float(_years([until], config.ref_date)[0])
     recent = t_fit > as_of_t - 1.0
     rate = max(float(recent.sum()), 1.0)  # releases per year in the last year of data
@@ -237,7 +245,8 @@ def _scores(
     b = b_index[benchmark]
     rng = np.random.default_rng(seed)
     sub = sim.post
-    as_of_t = float(_years([sim.as_of], M.config_from_idata(idata).ref_date)[0])
+    config = M.config_from_idata(idata)
+    as_of_t = float(_years([sim.as_of], config.ref_date)[0])
     theta_fit = stack(idata["posterior"].to_dataset(), "theta")
     ev = evaluation_profile(inputs, theta_fit.mean(axis=0), as_of_t, b)
     dom = np.full(sim.theta.shape[1], inputs.bench_domain[b])
@@ -252,7 +261,7 @@ def _scores(
     unit = inputs.bench_unit[b]
     if unit == 0:
         lo, hi = inputs.floor[b], ceiling_draws(sub, inputs)[:, [b]]
-        shape = M.config_from_idata(idata).link_shape
+        shape = config.link_shape
         mu = lo + (hi - lo) / (1 + np.exp(-eta)) if shape == 1.0 else lo + (hi - lo) * fraction_link(eta, shape)
         mu = np.clip(mu, 1e-6, 1 - 1e-6)
         out = rng.beta(mu * phi[:, [b]], (1 - mu) * phi[:, [b]]) if noise else mu
@@ -322,8 +331,7 @@ def threshold_forecast(
     Returns a JSON-ready dict (the shape of ``forecast predict --json``)."""
     config = M.config_from_idata(idata)
     sc = get_scenario(scenario)
-    sim0 = simulate_frontier(idata, pd.Timestamp("2000-01-01"), scenario=sc, seed=seed, max_draws=1)
-    as_of = sim0.as_of
+    as_of, _ = data_as_of(idata)
     by_dates = (
         sorted(pd.Timestamp(d) for d in by)
         if by

@@ -188,19 +188,21 @@ class ModelConfig:
             raise ForecastError(f"{path}: cannot read the model config ({exc.strerror or exc})") from None
         except tomllib.TOMLDecodeError as exc:
             raise ForecastError(f"{path}: not valid TOML ({exc})") from None
-        names = {f.name: f for f in fields(cls)}
-        unknown = sorted(set(d) - set(names))
+        base = cls().to_dict()
+        unknown = sorted(set(d) - set(base))
         if unknown:
             raise ForecastError(
-                f"{path}: unknown model config key(s): {', '.join(unknown)} (known: {', '.join(sorted(names))})"
+                f"{path}: unknown model config key(s): {', '.join(unknown)} (known: {', '.join(sorted(base))})"
             )
         for k, v in d.items():
-            want = type(getattr(cls(), k))
+            want = type(base[k])
             ok = isinstance(v, want) or (want is float and isinstance(v, int) and not isinstance(v, bool))
             if not ok:
                 raise ForecastError(f"{path}: key '{k}': expected {want.__name__}, got {v!r}")
+            if want is float:
+                d[k] = float(v)
         try:
-            return cls(**{**defaults, **{k: float(v) if type(getattr(cls(), k)) is float else v for k, v in d.items()}})
+            return cls(**{**defaults, **d})
         except ForecastError as exc:
             raise ForecastError(f"{path}: {exc}") from None
 

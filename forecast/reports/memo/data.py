@@ -227,15 +227,15 @@ def memo_data(idata, *, thresholds_path=None, scenario: str = "baseline", calibr
     ``forecast.predict.predict_from_idata`` returns); ``headline`` picks its year-end columns."""
     from ... import model as M
     from ...forecasting.attribution import attribute_gain
-    from ...forecasting.frontier import DEFAULT_HORIZON_YEARS, month_grid, simulate_frontier
+    from ...forecasting.frontier import DEFAULT_HORIZON_YEARS, data_as_of, month_grid
     from ...forecasting.predict import measurable_limits, predict_from_idata, registry_units
     from ...forecasting.scenarios import get_scenario
     from ...forecasting.surface import compute_surface
     from ...forecasting.thresholds import load_thresholds
 
-    sc = get_scenario(scenario)
+    get_scenario(scenario)  # an unknown scenario fails here, before any work
     calib = load_calibration(calibration)
-    as_of = simulate_frontier(idata, pd.Timestamp("2000-01-01"), scenario=sc, seed=seed, max_draws=1).as_of
+    as_of, _ = data_as_of(idata)
     year_ends = [f"{y}-12-31" for y in range(as_of.year, as_of.year + DEFAULT_HORIZON_YEARS + 1)]
     grid = sorted({d.date().isoformat() for d in month_grid(as_of, pd.Timestamp(year_ends[-1]))} | set(year_ends))
     result = predict_from_idata(idata, by=grid, scenario=scenario, thresholds_path=thresholds_path, seed=seed)
