@@ -156,6 +156,50 @@ def test_evaluation_profile_reads_who_gets_measured_in_the_last_year():
     assert none.prob(np.array([0.0, 9.0])).max() == 0.0
 
 
+def _cohorts(measured_share_by_half_year, seed=0):
+    """Forty models a half-year over two years before the data's date (t = 0), each measured on
+    benchmark 0 with the given share (oldest half-year first), capability unrelated to it."""
+    rng = np.random.default_rng(seed)
+    t, measured = [], []
+    for k, share in enumerate(measured_share_by_half_year):
+        start = -2.0 + 0.5 * k
+        t.extend(start + rng.uniform(0, 0.5, 40))
+        measured.extend(rng.uniform(size=40) < share)
+    t, measured = np.array(t), np.array(measured)
+    obs_model = np.flatnonzero(measured)
+    inputs = SimpleNamespace(
+        t_model=t,
+        n_models=len(t),
+        obs_model=obs_model,
+        obs_bench=np.zeros(len(obs_model), dtype=int),
+        log10_mult=np.zeros(len(obs_model)),
+        reasoning_obs=np.zeros(len(obs_model)),
+        effort_step=np.zeros(len(obs_model)),
+    )
+    return inputs, rng.standard_normal(len(t))
+
+
+def test_evaluation_trend_carries_a_benchmark_s_retirement_forward_and_holds_a_rising_share():
+    """A benchmark measured on 60%, 40%, 15%, 5% of each half-year's releases is being retired:
+    with the trend, a release a year after the data's date is far less likely to be measured
+    than the last year's share says, and one at the data's date no more likely than that share.
+    A rising share is held at its fitted level, not extrapolated; without the trend, the share is
+    constant in time (the 0.2 behaviour)."""
+    falling, theta = _cohorts([0.6, 0.4, 0.15, 0.05])
+    ev = evaluation_profile(falling, theta, as_of_t=0.0, b=0, trend=True)
+    flat = evaluation_profile(falling, theta, as_of_t=0.0, b=0, trend=False)
+    assert ev.trend < -1.0 and flat.trend == 0.0
+    p_now, p_later = ev.prob(np.zeros(1), np.array([0.0]))[0], ev.prob(np.zeros(1), np.array([1.0]))[0]
+    assert p_later < 0.5 * p_now and p_later < 0.5 * flat.prob(np.zeros(1))[0]
+    assert flat.prob(np.zeros(1), np.array([1.0]))[0] == flat.prob(np.zeros(1))[0]
+    # the simulation's empty slots (t = +inf, never released) get a number, not NaN
+    assert ev.prob(np.zeros(1), np.array([np.inf]))[0] == pytest.approx(ev.prob(np.zeros(1), np.array([0.0]))[0])
+    rising, theta = _cohorts([0.05, 0.15, 0.4, 0.6], seed=1)
+    up = evaluation_profile(rising, theta, as_of_t=0.0, b=0, trend=True)
+    assert up.trend == 0.0
+    assert up.prob(np.zeros(1), np.array([3.0]))[0] == up.prob(np.zeros(1), np.array([0.0]))[0] > 0.4
+
+
 def test_drift_paths_start_at_the_data_date_and_spread_like_a_random_walk():
     from forecast.model.drift import drift_paths
 

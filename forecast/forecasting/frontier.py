@@ -178,31 +178,54 @@ PENDING_YEARS = 0.5
 
 @dataclass(frozen=True)
 class Evaluation:
-    """Which models get measured on a benchmark, as the data show it in the year before the
-    data's date: the probability that a model is evaluated rises with its capability (labs and
-    evaluators measure their strongest models; nobody runs MMLU on a frontier model any more), a
-    logistic curve in capability fitted to that year's models (``evaluation_profile``); and the
-    effort step of the frontier runs (the highest effort reported on the benchmark that year)."""
+    """Which models get measured on a benchmark, as the data show it before the data's date: the
+    probability that a model is evaluated rises with its capability (labs and evaluators measure
+    their strongest models; nobody runs MMLU on a frontier model any more), a logistic curve in
+    capability fitted to recent models (``evaluation_profile``), and with ``trend`` it moves with
+    release date; and the effort step of the frontier runs (the highest effort reported on the
+    benchmark in the last year)."""
 
     intercept: float
     slope: float
     centre: float
     scale: float
     effort_step: float
+    trend: float = 0.0  # change in log-odds per year after the data's date (never > 0)
+    as_of_t: float = 0.0
 
-    def prob(self, theta: np.ndarray) -> np.ndarray:
-        return expit(self.intercept + self.slope * (np.asarray(theta) - self.centre) / self.scale)
+    def prob(self, theta: np.ndarray, t: np.ndarray | None = None) -> np.ndarray:
+        eta = self.intercept + self.slope * (np.asarray(theta) - self.centre) / self.scale
+        if t is not None and self.trend:
+            dt = np.asarray(t, dtype=float) - self.as_of_t
+            eta = eta + self.trend * np.where(np.isfinite(dt), np.maximum(dt, 0.0), 0.0)
+        return expit(eta)
 
 
 #: Prior sd of the evaluation curve's intercept and slope (per sd of capability): weak, so that
 #: a year with two evaluated models gives a curve, not a certainty.
 EVALUATION_PRIOR_SD = 2.0
+#: The evaluation trend compares the share of releases measured on a benchmark in the year to
+#: ``EVALUATION_LAG_YEARS`` before the data's date with the share in the year before that: results
+#: lag releases, and the models of the last months, not yet measured, would read as a fall.
+EVALUATION_LAG_YEARS = 0.25
 
 
-def evaluation_profile(inputs, theta_mean: np.ndarray, as_of_t: float, b: int) -> Evaluation:
+def _share(inputs, evaluated: np.ndarray, lo: float, hi: float) -> tuple[float, int]:
+    """(share of the models released in (lo, hi] that are evaluated, smoothed by half a model
+    each way; how many were released)."""
+    sel = (inputs.t_model > lo) & (inputs.t_model <= hi)
+    n = int(sel.sum())
+    return (float(evaluated[sel].sum()) + 0.5) / (n + 1.0), n
+
+
+def evaluation_profile(inputs, theta_mean: np.ndarray, as_of_t: float, b: int, trend: bool = False) -> Evaluation:
     """The evaluation curve on benchmark ``b``: a logistic regression of "has a result at the
     default test-time setting" on capability over the models released in the year before
-    ``as_of_t``, with Normal(0, ``EVALUATION_PRIOR_SD``) priors (maximum a posteriori)."""
+    ``as_of_t``, with Normal(0, ``EVALUATION_PRIOR_SD``) priors (maximum a posteriori). With
+    ``trend``, a benchmark whose share of measured releases fell from one year to the next
+    (``EVALUATION_LAG_YEARS`` back) is taken to keep falling at that rate in log-odds per year
+    after the data's date; a rising share, or a benchmark with no result in the earlier year (a
+    new one), keeps the curve as it is."""
     recent = (inputs.t_model > as_of_t - 1.0) & (inputs.t_model <= as_of_t + 1e-9)
     on_b = (inputs.obs_bench == b) & (inputs.log10_mult <= 1e-9)
     runs = on_b & recent[inputs.obs_model] & (inputs.reasoning_obs > 0)
@@ -220,7 +243,14 @@ def evaluation_profile(inputs, theta_mean: np.ndarray, as_of_t: float, b: int) -
         return -np.sum(y * eta - np.logaddexp(0.0, eta)) + np.sum(w**2) / (2 * EVALUATION_PRIOR_SD**2)
 
     w = minimize(loss, np.zeros(2), method="L-BFGS-B").x
-    return Evaluation(float(w[0]), float(w[1]), centre, scale, effort)
+    fall = 0.0
+    if trend:
+        end = as_of_t - EVALUATION_LAG_YEARS + 1e-9
+        s_now, n_now = _share(inputs, evaluated, end - 1.0, end)
+        s_then, n_then = _share(inputs, evaluated, end - 2.0, end - 1.0)
+        if n_now and n_then and s_then * (n_then + 1.0) >= 1.5:  # measured in the earlier year
+            fall = min(float(np.log(s_now / (1 - s_now)) - np.log(s_then / (1 - s_then))), 0.0)
+    return Evaluation(float(w[0]), float(w[1]), centre, scale, effort, fall, float(as_of_t))
 
 
 def _scores(
@@ -248,7 +278,7 @@ def _scores(
     config = M.config_from_idata(idata)
     as_of_t = float(_years([sim.as_of], config.ref_date)[0])
     theta_fit = stack(idata["posterior"].to_dataset(), "theta")
-    ev = evaluation_profile(inputs, theta_fit.mean(axis=0), as_of_t, b)
+    ev = evaluation_profile(inputs, theta_fit.mean(axis=0), as_of_t, b, trend=config.evaluation_trend)
     dom = np.full(sim.theta.shape[1], inputs.bench_domain[b])
     effort = np.where(sim.reasoning, ev.effort_step, 0.0)
     effort[:, : sim.n_fitted] = 0.0  # fitted models keep their own reported settings
@@ -270,7 +300,7 @@ def _scores(
         y = y + inputs.y_center[b]
         out = y * 400.0 if unit == 1 else 2.0**y
     # who is evaluated: future releases and pending fitted models with the recent probability
-    p = ev.prob(sim.theta)
+    p = ev.prob(sim.theta, sim.t_release)
     pending = np.zeros(sim.theta.shape[1], dtype=bool)
     pending[: sim.n_fitted] = inputs.t_model > as_of_t - PENDING_YEARS
     pending[sim.n_fitted :] = True

@@ -25,6 +25,7 @@ ADDED_KEYS_BEFORE = {
     "future_uncertainty": False,
     "link_shape": 1.0,
     "ceiling_gap_mean_sd": 1.0,
+    "evaluation_trend": False,
 }
 #: Sampler settings that fits saved before 0.2.0 kept in their model config; they now live in
 #: ``forecast.inference.SamplerConfig`` and are ignored here when an older fit is read.
@@ -132,6 +133,13 @@ class ModelConfig:
     #: change of the date trend's slope and each benchmark's random walk about its trend
     #: (``forecast.model.drift``). Not part of the fit; read when forecasting.
     future_uncertainty: bool = True
+    #: Who gets measured on a benchmark follows its recent trend: the probability that a release
+    #: is evaluated on it is a logistic curve in capability *and release date*, fitted to the
+    #: models of the two years before the data's date, and a falling share keeps falling after it
+    #: (benchmarks are retired: BBH measured 25 models in the second half of 2023, 5 a year
+    #: later, none after). A rising share is held at its level at the data's date. False: the
+    #: share of the last year, constant. Not part of the fit; read when forecasting.
+    evaluation_trend: bool = True
     #: Replicate results (same model, benchmark, inference multiplier and effort, but another
     #: source, shot count or agent scaffold) enter as one observation: their median score. The
     #: model has no scaffold effect, so replicates would otherwise count as independent evidence.
