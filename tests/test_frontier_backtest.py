@@ -111,6 +111,39 @@ def test_pooled_frontier_reports_coverage_by_origin_and_scores_on_the_modelling_
     assert FB.pooled_frontier([]) == {"n": 0} and format_frontier({"n": 0}) == []
 
 
+def test_frontier_by_benchmark_finds_the_benchmark_whose_latest_forecasts_ran_high():
+    """Six origins. Benchmark "good" is forecast from the distribution its truth is drawn from;
+    "late" likewise, except at the last four origins, where the forecast sits 0.1 above the
+    truth. The per-benchmark summary and the memo's sentence find "late" at the latest origins
+    and only there, and say nothing of "good"."""
+    from forecast.reports.memo.frontier_calibration import frontier_bias_sentence, frontier_calibration_blocks
+
+    rng = np.random.default_rng(7)
+    origins = ["2024-03-31", "2024-06-30", "2024-09-30", "2024-12-31", "2025-03-31", "2025-06-30"]
+    rows = []
+    for k, origin in enumerate(origins):
+        for name, shift in (("good", 0.0), ("late", 0.1 if k >= 2 else 0.0)):
+            targets, truth = _targets(40, rng)
+            targets["benchmark"] = name
+            s = truth[:, None] + shift + rng.normal(0, 0.05, (40, 400))
+            scored = FB.score_frontier(targets, {"model": s, "trend": s})
+            scored["origin"] = origin
+            rows += scored.to_dict("records")
+    per = {r["benchmark"]: r for r in FB.pooled_frontier(rows)["by_benchmark"]}
+    assert per["late"]["recent_origins"] == origins[-FB.RECENT_ORIGINS :] and per["late"]["recent_n"] == 160
+    assert per["late"]["recent_pit_mean"] < 0.15 < per["late"]["pit_mean"] < 0.4
+    assert per["late"]["below_interval"] > 0.3 and per["late"]["recent_coverage90"] < 0.6
+    assert abs(per["good"]["recent_pit_mean"] - 0.5) < 0.08 and per["good"]["coverage90"] > 0.85
+    said = frontier_bias_sentence(list(per.values()), ["good", "late"])
+    assert "late (mean PIT" in said and "ran high" in said and "good" not in said
+    assert frontier_bias_sentence(list(per.values()), ["good"]) is None
+    blocks = frontier_calibration_blocks(FB.pooled_frontier(rows), ["late"])
+    table = [b for b in blocks if b[0] == "table"][-1]
+    assert [r[0] for r in table[2]] == ["late"]  # only the benchmarks the thresholds name
+    assert any(b[0] == "p" and "ran high" in b[1] for b in blocks)
+    assert "latest origins" in "\n".join(format_frontier(FB.pooled_frontier(rows)))
+
+
 def test_climatology_skill_is_zero_for_the_base_rate_positive_for_sharp_and_negative_for_wrong():
     outcomes = [1, 0, 0, 1, 0, 0, 0, 1]
     base = np.mean(outcomes)

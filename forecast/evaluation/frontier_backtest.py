@@ -207,4 +207,36 @@ def pooled_frontier(rows: list[dict]) -> dict:
     ]
     out["below_interval"] = float((df["pit"] < 0.05).mean())
     out["above_interval"] = float((df["pit"] > 0.95).mean())
+    out["by_benchmark"] = frontier_by_benchmark(df)
+    return out
+
+
+#: The per-benchmark summary also scores the latest this many origins that have targets on the
+#: benchmark: what the model says now is best judged by what it said lately.
+RECENT_ORIGINS = 4
+
+
+def frontier_by_benchmark(df: pd.DataFrame) -> list[dict]:
+    """Per benchmark, over every horizon and origin: targets, 90% coverage, mean PIT (0.5 for an
+    unbiased forecast; below it the frontier came in lower than forecast) and the shares below
+    and above the 90% interval; the same PIT mean and coverage over its latest
+    ``RECENT_ORIGINS`` origins."""
+    out = []
+    for b, g in df.groupby("benchmark"):
+        last = sorted(set(g["origin"]))[-RECENT_ORIGINS:]
+        r = g[g["origin"].isin(last)]
+        out.append(
+            {
+                "benchmark": b,
+                "n": int(len(g)),
+                "coverage90": float(g["in90"].mean()),
+                "pit_mean": float(g["pit"].mean()),
+                "below_interval": float((g["pit"] < 0.05).mean()),
+                "above_interval": float((g["pit"] > 0.95).mean()),
+                "recent_origins": [str(o) for o in last],
+                "recent_n": int(len(r)),
+                "recent_coverage90": float(r["in90"].mean()),
+                "recent_pit_mean": float(r["pit"].mean()),
+            }
+        )
     return out

@@ -301,6 +301,19 @@ def format_frontier(fr: dict | None) -> list[str]:
             "  12-month targets inside the 90% interval, by origin: "
             + ", ".join(f"{r['origin']} {r['in90']:.0%} of {r['n']}" for r in fr["twelve_month_in90_by_origin"])
         )
+    if fr.get("by_benchmark"):
+        lines.append(
+            "  by benchmark (every horizon; mean PIT 0.5 = unbiased, lower = the frontier came in below the forecast):"
+        )
+        lines.append(
+            f"  {'benchmark':<30}{'n':>4}{'cov90':>7}{'PIT':>6}   latest origins: {'n':>3}{'cov90':>7}{'PIT':>6}"
+        )
+        for r in fr["by_benchmark"]:
+            lines.append(
+                f"  {r['benchmark']:<30}{r['n']:>4}{r['coverage90']:>7.2f}{r['pit_mean']:>6.2f}"
+                f"   {r['recent_origins'][0]}+ {r['recent_n']:>3}"
+                f"{r['recent_coverage90']:>7.2f}{r['recent_pit_mean']:>6.2f}"
+            )
     return lines
 
 

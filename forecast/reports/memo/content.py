@@ -9,6 +9,7 @@ from ..plots import format_score
 from ..text import vintage_line
 from ..units import BEYOND, format_prob
 from .figures import MemoFigure
+from .frontier_calibration import frontier_calibration_blocks, num3
 
 NO_UPDATE = "no update since this fit"
 
@@ -33,10 +34,6 @@ def config_difference(fit_config: dict | None, report_config: str | None) -> str
     report = ModelConfig.from_json(report_config).to_dict()
     keys = sorted(k for k in fit_config if report.get(k) != fit_config[k])
     return ", ".join(f"{k}: fit {fit_config[k]!r}, backtests {report.get(k)!r}" for k in keys)
-
-
-def _num3(x) -> str:
-    return "-" if x is None else f"{float(x):.3f}"
 
 
 NO_BACKTEST = "no backtest run yet: run forecast recalibrate"
@@ -377,10 +374,10 @@ def _vintage_blocks(data: dict) -> list[tuple]:
             rows.append(
                 [
                     str(name),
-                    _num3(s.get("crps")),
-                    _num3(s.get("coverage50")),
-                    _num3(s.get("coverage80")),
-                    _num3(s.get("coverage95")),
+                    num3(s.get("crps")),
+                    num3(s.get("coverage50")),
+                    num3(s.get("coverage80")),
+                    num3(s.get("coverage95")),
                     str(s.get("n", "-")),
                 ]
             )
@@ -413,7 +410,7 @@ def _vintage_blocks(data: dict) -> list[tuple]:
                 ),
             )
         )
-    out += _frontier_calibration_blocks(cal.get("frontier"))
+    out += frontier_calibration_blocks(cal.get("frontier"), data.get("threshold_benchmarks") or [])
     if cal["coverage"]:
         verdicts = []
         for c in sorted(cal["coverage"], key=lambda c: c["nominal"]):
@@ -425,53 +422,6 @@ def _vintage_blocks(data: dict) -> list[tuple]:
                 f"({'within' if ok else 'outside'} the 95% binomial range {lo:.0%}-{hi:.0%})"
             )
         out.append(("p", "Coverage: " + "; ".join(verdicts) + "."))
-    return out
-
-
-def _frontier_calibration_blocks(fr: dict | None) -> list[tuple]:
-    """The frontier backtest: what the threshold probabilities are made of, scored."""
-    if not fr or not fr.get("n"):
-        return []
-    cov = "; ".join(f"{c['nominal']:.0%} intervals held {c['observed']:.0%}" for c in fr["coverage"])
-    out = [
-        (
-            "p",
-            f"The frontier (the best result of the models released by a date), forecast at each origin for 3, 6 "
-            f"and 12 months ahead on every benchmark a threshold names or with 20+ results, against what the "
-            f"data show: {fr['n']} targets; {cov}.",
-        )
-    ]
-    rows = [
-        [
-            f"{r['horizon_days']} days",
-            r["unit"],
-            str(r["n"]),
-            f"{r['coverage90']:.0%}",
-            _num3(r["crps_model"]),
-            _num3(r["crps_persistence"]),
-            _num3(r["crps_trend"]),
-        ]
-        for r in fr.get("by_horizon", [])
-    ]
-    if rows:
-        out.append(
-            (
-                "table",
-                ["horizon", "unit", "targets", "inside 90%", "CRPS model", "persistence", "frontier trend"],
-                rows,
-            )
-        )
-    by_origin = fr.get("twelve_month_in90_by_origin") or []
-    if by_origin:
-        out.append(
-            (
-                "p",
-                "12-month frontier targets inside their 90% intervals, by origin: "
-                + ", ".join(f"{r['origin']} {r['in90']:.0%} of {r['n']}" for r in by_origin)
-                + ". CRPS: fractions in score points, horizons in log2 minutes, Elo in Elo/400; persistence "
-                "keeps the frontier where it was, the frontier trend is METR's log-linear method on the frontier.",
-            )
-        )
     return out
 
 

@@ -342,6 +342,7 @@ def memo_data(idata, *, thresholds_path=None, scenario: str = "baseline", calibr
         "forest": (forest, kq_narrow.loc[forest.index]),
         "surface": compute_surface(idata, pd.Timestamp(result["as_of"]), seed=seed),
         "vintage": _vintage(idata, inputs, config, threshold_benchmarks),
+        "threshold_benchmarks": sorted(threshold_benchmarks),
         "model_config": config.to_dict(),
         "diagnostics": _diagnostics(idata),
         "calibration": calib,
