@@ -233,6 +233,42 @@ def test_evaluation_trend_carries_a_benchmark_s_retirement_forward_and_holds_a_r
     assert up.prob(np.zeros(1), np.array([3.0]))[0] == up.prob(np.zeros(1), np.array([0.0]))[0] > 0.4
 
 
+def test_empirical_releases_resample_the_last_year_s_deviations_from_the_trends():
+    """Three draws, four recent models whose capability is the trend (intercept, compute at its
+    trend, date term with its knot) plus known deviations: the resampled deviations are those,
+    draw by draw, and no larger than the largest of them (no Normal tail)."""
+    from forecast.forecasting.frontier import _recent_deviations
+    from forecast.model import ModelConfig
+
+    config = ModelConfig()
+    t = np.array([1.0, 1.5, 2.0, 2.4, -3.0])  # the last model is old: not recent
+    recent = t > 1.0 - 1e-9
+    rng = np.random.default_rng(3)
+    n = 3
+    par = {
+        "alpha": rng.normal(size=n),
+        "mu_c0": rng.normal(24, 1, n),
+        "g_c": rng.uniform(0.3, 0.6, n),
+        "beta_c": rng.uniform(0.5, 1.0, n),
+        "beta_t": rng.uniform(0.2, 0.5, n),
+        "beta_t_recent": rng.uniform(1.0, 2.0, n),
+    }
+    from forecast.model.forward import date_term
+    from forecast.model.inputs import knot_years
+
+    trend = (
+        par["alpha"][:, None]
+        + par["beta_c"][:, None] * (par["mu_c0"][:, None] + par["g_c"][:, None] * t - config.c_ref)
+        + date_term(par["beta_t"][:, None], par["beta_t_recent"][:, None], knot_years(config), t)
+    )
+    dev = np.array([[0.5, -1.0, 2.0, 0.0, 9.0], [1.0, 1.0, 1.0, 1.0, 9.0], [-2.0, 0.3, 0.1, 0.2, 9.0]])
+    par["theta"] = trend + dev
+    out = _recent_deviations(par.get, SimpleNamespace(t_model=t), config, recent, rng, (n, 500))
+    for d in range(n):
+        assert set(np.round(out[d], 9)) == set(np.round(dev[d, :4], 9))
+    assert out.max() <= 2.0 + 1e-9  # the old model's 9.0 is never drawn
+
+
 def test_drift_paths_start_at_the_data_date_and_spread_like_a_random_walk():
     from forecast.model.drift import drift_paths
 

@@ -102,8 +102,9 @@ def simulate_frontier(
     width = int(n_new.max()) if n_new.size else 0
     t_new = as_of_t + rng.uniform(0, horizon, size=(n, width))
     valid = np.arange(width)[None, :] < n_new[:, None]
+    empirical = config.empirical_releases and int(recent.sum()) >= 2
     sigma_m = p("sigma_model")[:, None]
-    th_new = sigma_m * rng.standard_normal((n, width))
+    th_new = np.zeros((n, width)) if empirical else sigma_m * rng.standard_normal((n, width))
     alpha = p("alpha")
     if alpha is not None:
         th_new = th_new + alpha[:, None]
@@ -112,8 +113,15 @@ def simulate_frontier(
         mu0 = p("mu_c0")[:, None]
         base = mu0 + g * np.minimum(t_new, as_of_t)
         g_after = g if scenario.compute_growth_oom is None else scenario.compute_growth_oom
-        lc = base + g_after * np.maximum(t_new - as_of_t, 0) + p("s_c")[:, None] * rng.standard_normal((n, width))
+        lc = base + g_after * np.maximum(t_new - as_of_t, 0)
+        if not empirical:
+            lc = lc + p("s_c")[:, None] * rng.standard_normal((n, width))
         th_new = th_new + p("beta_c")[:, None] * (lc - config.c_ref)
+    if empirical:
+        # each release deviates from the trends as one of the last year's releases did (drawn
+        # per posterior draw): the spread of the models that were actually released, not a
+        # Normal tail whose maximum over a hundred releases a year runs past the real frontier
+        th_new = th_new + _recent_deviations(p, inputs, config, recent, rng, (n, width))
     t_eff = t_new if scenario.algorithmic_progress else np.minimum(t_new, as_of_t)
     future = config.future_uncertainty
     if future and config.has_date and knot_years(config) is not None and scenario.algorithmic_progress:
@@ -139,6 +147,23 @@ def simulate_frontier(
     t_date = np.concatenate([np.broadcast_to(t_fit, (n, len(t_fit))), np.where(valid, t_eff, as_of_t)], axis=1)
     drift = benchmark_drift(idata) if future else 0.0
     return FrontierSim(as_of, t_all, theta, reasoning, mult, len(t_fit), keep, sub, t_date, drift)
+
+
+def _recent_deviations(p, inputs, config, recent: np.ndarray, rng, shape) -> np.ndarray:
+    """Per posterior draw, deviations of capability from the trends (the intercept, training
+    compute at its trend for the release date, the date term) of the fitted models released in
+    the last year, resampled to ``shape`` (draws, releases)."""
+    t = inputs.t_model[recent][None, :]
+    trend = np.zeros((shape[0], 1)) + (0.0 if p("alpha") is None else p("alpha")[:, None])
+    if config.has_compute:
+        lc = p("mu_c0")[:, None] + p("g_c")[:, None] * t
+        trend = trend + p("beta_c")[:, None] * (lc - config.c_ref)
+    if config.has_date:
+        late = p("beta_t_recent")
+        trend = trend + date_term(p("beta_t")[:, None], None if late is None else late[:, None], knot_years(config), t)
+    dev = p("theta")[:, recent] - trend
+    pick = rng.integers(dev.shape[1], size=shape)
+    return np.take_along_axis(dev, pick, axis=1)
 
 
 def observed_best(inputs, b: int, max_log10_mult: float = 0.0) -> np.ndarray:

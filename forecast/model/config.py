@@ -26,6 +26,7 @@ ADDED_KEYS_BEFORE = {
     "link_shape": 1.0,
     "ceiling_gap_mean_sd": 1.0,
     "evaluation_trend": False,
+    "empirical_releases": False,
 }
 #: Sampler settings that fits saved before 0.2.0 kept in their model config; they now live in
 #: ``forecast.inference.SamplerConfig`` and are ignored here when an older fit is read.
@@ -140,6 +141,10 @@ class ModelConfig:
     #: later, none after). A rising share is held at its level at the data's date. False: the
     #: share of the last year, constant. Not part of the fit; read when forecasting.
     evaluation_trend: bool = True
+    #: Simulated releases deviate from the trends (compute, date) as the last year's releases
+    #: did, resampled per posterior draw, instead of by Normal draws of ``sigma_model`` and the
+    #: compute spread. Not part of the fit; read when forecasting.
+    empirical_releases: bool = True
     #: Replicate results (same model, benchmark, inference multiplier and effort, but another
     #: source, shot count or agent scaffold) enter as one observation: their median score. The
     #: model has no scaffold effect, so replicates would otherwise count as independent evidence.
