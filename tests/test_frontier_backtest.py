@@ -160,6 +160,19 @@ def test_climatology_skill_is_zero_for_the_base_rate_positive_for_sharp_and_nega
     rep = R.climatology(events([base] * 8))
     assert rep["base_rate"] == pytest.approx(base) and {h["horizon_days"] for h in rep["by_horizon"]} == {91, 365}
     assert R.climatology([])["brier_skill"] is None
+    # per origin, against the pooled base rate: sharp and right at the first origin, wrong at the
+    # second; climatology's score there is the same rate's
+    mixed = [
+        e | {"origin": "2025-03-31" if i < 4 else "2025-06-30"}
+        for i, e in enumerate(events([0.9, 0.1, 0.1, 0.9, 0.9, 0.9, 0.9, 0.1]))
+    ]
+    by = {r["origin"]: r for r in R.climatology(mixed)["by_origin"]}
+    assert by["2025-03-31"]["brier"] == pytest.approx(0.01) and by["2025-06-30"]["brier"] == pytest.approx(0.81)
+    assert by["2025-03-31"]["happened"] == 2 and by["2025-06-30"]["n"] == 4
+    assert by["2025-03-31"]["brier_climatology"] == pytest.approx(np.mean((base - np.array(outcomes[:4])) ** 2))
+    from forecast.reports.text import events_by_origin
+
+    assert "2025-06-30 0.810 [" in events_by_origin(list(by.values()))
 
 
 def test_evaluation_profile_reads_who_gets_measured_in_the_last_year():

@@ -150,10 +150,11 @@ def run_origins(
 
 def climatology(resolved: list[dict]) -> dict:
     """The threshold events against climatology: the Brier score of always forecasting the base
-    rate of crossings among the resolved events (per horizon too), and the skill score
-    1 - Brier / Brier of climatology (above 0: better than climatology)."""
+    rate of crossings among the resolved events (per horizon too; per origin against the pooled
+    rate), and the skill score 1 - Brier / Brier of climatology (above 0: better than
+    climatology)."""
     if not resolved:
-        return {"brier_climatology": None, "brier_skill": None, "by_horizon": []}
+        return {"brier_climatology": None, "brier_skill": None, "by_horizon": [], "by_origin": []}
     o = np.array([e["outcome"] for e in resolved], dtype=float)
     p = np.array([e["prob"] for e in resolved], dtype=float)
     base = o.mean()
@@ -172,11 +173,25 @@ def climatology(resolved: list[dict]) -> dict:
                 "base_rate": float(o[sel].mean()),
             }
         )
+    # per origin, against the same pooled base rate (an origin's own rate would use its outcomes)
+    by_origin = []
+    for org in sorted({e["origin"] for e in resolved if "origin" in e}):
+        sel = np.array([e.get("origin") == org for e in resolved])
+        by_origin.append(
+            {
+                "origin": org,
+                "n": int(sel.sum()),
+                "happened": int(o[sel].sum()),
+                "brier": float(np.mean((p[sel] - o[sel]) ** 2)),
+                "brier_climatology": float(np.mean((base - o[sel]) ** 2)),
+            }
+        )
     return {
         "base_rate": float(base),
         "brier_climatology": clim,
         "brier_skill": (1 - brier / clim) if clim > 0 else None,
         "by_horizon": by,
+        "by_origin": by_origin,
     }
 
 

@@ -233,6 +233,8 @@ def format_report(rep: dict) -> str:
             f"  forecast {b['bin_lo']:.1f}-{b['bin_hi']:.1f}: mean {b['mean_forecast']:.2f}, "
             f"happened {b['observed_freq']:.2f} (n={b['n']})"
         )
+    if ev.get("by_origin"):
+        lines.append("  " + events_by_origin(ev["by_origin"]))
     lines += ["", "Per origin:"]
     for r in rep["per_origin"]:
         d = r["diagnostics"]
@@ -315,6 +317,14 @@ def format_frontier(fr: dict | None) -> list[str]:
                 f"{r['recent_coverage90']:>7.2f}{r['recent_pit_mean']:>6.2f}"
             )
     return lines
+
+
+def events_by_origin(rows: list[dict]) -> str:
+    """The threshold events' Brier score at each origin against climatology's (the pooled base
+    rate), as one line."""
+    return "Brier by origin (climatology in brackets; crossings that happened): " + ", ".join(
+        f"{r['origin']} {r['brier']:.3f} [{r['brier_climatology']:.3f}; {r['happened']} of {r['n']}]" for r in rows
+    )
 
 
 def format_update(res: dict) -> str:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 from ..plots import format_score
-from ..text import vintage_line
+from ..text import events_by_origin, vintage_line
 from ..units import BEYOND, format_prob
 from .figures import MemoFigure
 from .frontier_calibration import frontier_calibration_blocks, num3
@@ -410,6 +410,8 @@ def _vintage_blocks(data: dict) -> list[tuple]:
                 ),
             )
         )
+        if ev.get("by_origin"):
+            out.append(("p", events_by_origin(ev["by_origin"]) + "."))
     out += frontier_calibration_blocks(cal.get("frontier"), data.get("threshold_benchmarks") or [])
     if cal["coverage"]:
         verdicts = []

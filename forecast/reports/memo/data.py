@@ -85,7 +85,8 @@ def load_calibration(calibration) -> dict | None:
         "best_baseline": calibration.get("best_baseline"),
         "ratio_to_best_baseline": None if ratio is None else float(ratio),
         "events": {
-            k: events.get(k) for k in ("n", "n_resolved", "brier", "brier_climatology", "brier_skill", "base_rate")
+            k: events.get(k)
+            for k in ("n", "n_resolved", "brier", "brier_climatology", "brier_skill", "base_rate", "by_origin")
         }
         if events
         else None,
