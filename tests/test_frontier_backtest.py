@@ -240,6 +240,11 @@ def test_evaluation_trend_carries_a_benchmark_s_retirement_forward_and_holds_a_r
     assert flat.prob(np.zeros(1), np.array([1.0]))[0] == flat.prob(np.zeros(1))[0]
     # the simulation's empty slots (t = +inf, never released) get a number, not NaN
     assert ev.prob(np.zeros(1), np.array([np.inf]))[0] == pytest.approx(ev.prob(np.zeros(1), np.array([0.0]))[0])
+    # a benchmark measured on a handful of releases, then none: too sparse to call retired
+    sparse, theta = _cohorts([0.04, 0.04, 0.0, 0.0], seed=2)
+    early = (sparse.t_model[sparse.obs_model] > -2.25) & (sparse.t_model[sparse.obs_model] <= -1.25)
+    assert 0 < early.sum() < 5
+    assert evaluation_profile(sparse, theta, as_of_t=0.0, b=0, trend=True).trend == 0.0
     rising, theta = _cohorts([0.05, 0.15, 0.4, 0.6], seed=1)
     up = evaluation_profile(rising, theta, as_of_t=0.0, b=0, trend=True)
     assert up.trend == 0.0

@@ -180,3 +180,23 @@ def test_predict_json_carries_the_labs_calls_and_the_data_vintage(tmp_path, monk
     v = res["data_vintage"]
     assert v["as_of"] == res["as_of"] and v["written_on"] == "2026-12-05"
     assert v["stale"] and v["age_days"] > 90 and "days old" in v["warning"]
+
+
+def test_a_line_no_lab_draws_is_not_called_metr_s():
+    """The o1 example's own lines name no lab and are not METR's: the table and the sentence say
+    so; METR's horizon lines still say METR."""
+    from pathlib import Path
+
+    from forecast.forecasting.labcalls import compare
+    from forecast.forecasting.thresholds import load_thresholds
+    from forecast.reports.text import lab_call_cell
+
+    root = Path(__file__).resolve().parent.parent
+    own = load_thresholds(root / "docs/examples/o1_thresholds.toml")[0]
+    assert "METR" not in compare(own, [], None, "2024-09-11") and "thresholds file's own" in compare(
+        own, [], None, "2024-09-11"
+    )
+    assert lab_call_cell({"framework": own.framework, "lab": own.lab, "lab_level": ""}) == "no lab call"
+    metr = [t for t in load_thresholds() if t.framework.startswith("METR")][0]
+    assert "METR's metric" in compare(metr, [], None, "2026-07-24")
+    assert lab_call_cell({"framework": metr.framework, "lab": metr.lab, "lab_level": ""}) == "no lab call (METR metric)"

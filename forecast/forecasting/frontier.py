@@ -233,6 +233,9 @@ EVALUATION_PRIOR_SD = 2.0
 #: ``EVALUATION_LAG_YEARS`` before the data's date with the share in the year before that: results
 #: lag releases, and the models of the last months, not yet measured, would read as a fall.
 EVALUATION_LAG_YEARS = 0.25
+#: ... and only for a benchmark measured on at least this many releases of the earlier year: the
+#: o1 example's Codeforces (two ratings, of 2022-2023 models) otherwise read as retired.
+EVALUATION_TREND_MIN_MEASURED = 5
 
 
 def _share(inputs, evaluated: np.ndarray, lo: float, hi: float) -> tuple[float, int]:
@@ -249,8 +252,9 @@ def evaluation_profile(inputs, theta_mean: np.ndarray, as_of_t: float, b: int, t
     ``as_of_t``, with Normal(0, ``EVALUATION_PRIOR_SD``) priors (maximum a posteriori). With
     ``trend``, a benchmark whose share of measured releases fell from one year to the next
     (``EVALUATION_LAG_YEARS`` back) is taken to keep falling at that rate in log-odds per year
-    after the data's date; a rising share, or a benchmark with no result in the earlier year (a
-    new one), keeps the curve as it is."""
+    after the data's date; a rising share, or a benchmark measured on fewer than
+    ``EVALUATION_TREND_MIN_MEASURED`` releases of the earlier year (a new one, or one too sparse to
+    show a trend), keeps the curve as it is."""
     recent = (inputs.t_model > as_of_t - 1.0) & (inputs.t_model <= as_of_t + 1e-9)
     on_b = (inputs.obs_bench == b) & (inputs.log10_mult <= 1e-9)
     runs = on_b & recent[inputs.obs_model] & (inputs.reasoning_obs > 0)
@@ -273,7 +277,8 @@ def evaluation_profile(inputs, theta_mean: np.ndarray, as_of_t: float, b: int, t
         end = as_of_t - EVALUATION_LAG_YEARS + 1e-9
         s_now, n_now = _share(inputs, evaluated, end - 1.0, end)
         s_then, n_then = _share(inputs, evaluated, end - 2.0, end - 1.0)
-        if n_now and n_then and s_then * (n_then + 1.0) >= 1.5:  # measured in the earlier year
+        # only a benchmark in use in the earlier year: a fall from one or two results is noise
+        if n_now and n_then and s_then * (n_then + 1.0) - 0.5 >= EVALUATION_TREND_MIN_MEASURED:
             fall = min(float(np.log(s_now / (1 - s_now)) - np.log(s_then / (1 - s_then))), 0.0)
     return Evaluation(float(w[0]), float(w[1]), centre, scale, effort, fall, float(as_of_t))
 

@@ -71,7 +71,10 @@ def compare(threshold: Threshold, calls: list[dict], proxy_crossed: str | None, 
     """One sentence on the proxy against the lab's own calls, for the memo and the table."""
     name = threshold.display_name or threshold.id
     if not threshold.determination_levels:
-        return f"{name}: no lab makes this call; the line is METR's metric, not a lab threshold."
+        if threshold.lab == "METR" or threshold.framework.startswith("METR"):
+            return f"{name}: no lab makes this call; the line is METR's metric, not a lab threshold."
+        own = threshold.framework or "no framework"
+        return f"{name}: no lab makes this call; the line is the thresholds file's own ({own})."
     first = first_positive(threshold, calls)
     if first is None:
         latest = calls[-1] if calls else None

@@ -79,8 +79,10 @@ def lab_call_cell(t: dict) -> str:
     """The lab's own call beside a proxy: its first call that the level is (or may be) reached,
     else its latest call, else a dash."""
     calls = t.get("lab_determinations") or []
-    if not t.get("lab_level") or t.get("lab") == "METR":
+    if t.get("lab") == "METR" or str(t.get("framework", "")).startswith("METR"):
         return "no lab call (METR metric)"
+    if not t.get("lab_level"):
+        return "no lab call"
     if not calls:
         return "none published"
     positive = ("crossed", "treated as crossed", "cannot rule out")
