@@ -2,9 +2,10 @@
 
 The frontier at date D is the best model released by D: the models already in the fit (their
 posterior capability) plus simulated future releases. Per posterior draw, future models arrive
-at the recent release rate, each with training compute from the fitted compute trend, its own
-capability deviation (``sigma_model``), reasoning by default with the recent share, and the date
-term (algorithmic progress). A threshold is crossed by D when some model released by D meets all
+at the recent release rate, each with training compute at the fitted compute trend, a deviation
+from the trends resampled from the last year's releases (``empirical_releases``; before 0.3.0 a
+Normal draw of ``sigma_model`` and of the compute spread), reasoning by default with the recent
+share, and the date term (algorithmic progress). A threshold is crossed by D when some model released by D meets all
 (or any) of its criteria: with its best reported score where it has one on that benchmark, else
 with a predictive score that includes benchmark noise. Because the same simulated models are
 reused for every date, P(crossed by D) never decreases with D.
