@@ -239,12 +239,12 @@ EVALUATION_LAG_YEARS = 0.25
 EVALUATION_TREND_MIN_MEASURED = 5
 
 
-def _share(inputs, evaluated: np.ndarray, lo: float, hi: float) -> tuple[float, int]:
+def _share(inputs, evaluated: np.ndarray, lo: float, hi: float) -> tuple[float, int, int]:
     """(share of the models released in (lo, hi] that are evaluated, smoothed by half a model
-    each way; how many were released)."""
+    each way; how many were released; how many of them are evaluated)."""
     sel = (inputs.t_model > lo) & (inputs.t_model <= hi)
-    n = int(sel.sum())
-    return (float(evaluated[sel].sum()) + 0.5) / (n + 1.0), n
+    n, k = int(sel.sum()), int(evaluated[sel].sum())
+    return (k + 0.5) / (n + 1.0), n, k
 
 
 def evaluation_profile(inputs, theta_mean: np.ndarray, as_of_t: float, b: int, trend: bool = False) -> Evaluation:
@@ -276,10 +276,10 @@ def evaluation_profile(inputs, theta_mean: np.ndarray, as_of_t: float, b: int, t
     fall = 0.0
     if trend:
         end = as_of_t - EVALUATION_LAG_YEARS + 1e-9
-        s_now, n_now = _share(inputs, evaluated, end - 1.0, end)
-        s_then, n_then = _share(inputs, evaluated, end - 2.0, end - 1.0)
+        s_now, n_now, _ = _share(inputs, evaluated, end - 1.0, end)
+        s_then, _, k_then = _share(inputs, evaluated, end - 2.0, end - 1.0)
         # only a benchmark in use in the earlier year: a fall from one or two results is noise
-        if n_now and n_then and s_then * (n_then + 1.0) - 0.5 >= EVALUATION_TREND_MIN_MEASURED:
+        if n_now and k_then >= EVALUATION_TREND_MIN_MEASURED:
             fall = min(float(np.log(s_now / (1 - s_now)) - np.log(s_then / (1 - s_then))), 0.0)
     return Evaluation(float(w[0]), float(w[1]), centre, scale, effort, fall, float(as_of_t))
 

@@ -134,12 +134,13 @@ class ModelConfig:
     #: change of the date trend's slope and each benchmark's random walk about its trend
     #: (``forecast.model.drift``). Not part of the fit; read when forecasting.
     future_uncertainty: bool = True
-    #: Who gets measured on a benchmark follows its recent trend: the probability that a release
-    #: is evaluated on it is a logistic curve in capability *and release date*, fitted to the
-    #: models of the two years before the data's date, and a falling share keeps falling after it
-    #: (benchmarks are retired: BBH measured 25 models in the second half of 2023, 5 a year
-    #: later, none after). A rising share is held at its level at the data's date. False: the
-    #: share of the last year, constant. Not part of the fit; read when forecasting.
+    #: Who gets measured on a benchmark follows its recent trend: where the share of releases
+    #: measured on it fell from one year to the next (both years ending three months before the
+    #: data's date), it keeps falling at that rate in log-odds per year after the data's date
+    #: (benchmarks are retired: BBH measured 25 models in the second half of 2023, 5 a year later,
+    #: none after). A rising share, or a benchmark measured on fewer than 5 releases of the earlier
+    #: year, is left as it is. False: the share of the last year, constant. Not part of the fit;
+    #: read when forecasting (``forecast.forecasting.frontier.evaluation_profile``).
     evaluation_trend: bool = True
     #: Simulated releases deviate from the trends (compute, date) as the last year's releases
     #: did, resampled per posterior draw, instead of by Normal draws of ``sigma_model`` and the
