@@ -25,6 +25,8 @@ $F data import metr "$REF/metr-time-horizons/benchmark_results_1_1_2026-07-31.ya
 $F data import epoch-models "$REF/epoch-hub-2026-07/input_epoch_ai_models_archive_2026-07-17.zip" --data "$tmp"
 $F data import epoch-models "$REF/epoch-notable-models/notable_ai_models_24_02_2025.csv" --data "$tmp"
 $F data import epoch-models "$REF/epoch-eci/epoch_capabilities_index.csv" --data "$tmp"
+# results reported after the downloads (cards of August-October 2026), some on imported models
+$F data add data/manual/results_2026h2.csv --models data/manual/models_2026h2.csv --data "$tmp"
 $F data validate --data "$tmp" > /dev/null
 cp "$tmp"/models.csv "$tmp"/results.csv data/
 $F data validate | head -3
