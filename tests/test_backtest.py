@@ -212,9 +212,36 @@ def test_ledger_scores_with_the_rule_as_recorded_not_as_later_edited(tmp_path):
         [{"threshold": "t1", "as_of": "2024-01-01", "by": "2024-06-01", "prob": 0.5}],
         [_threshold(criteria=(("b1", ">=", 0.95),))],
     )
-    r = _results([("m1", "b1", 0.9, "2024-03-01", 1.0), ("m1", "b9", 0.9, "2024-07-01", 1.0)])
+    r = _results([("m1", "b1", 0.9, "2024-03-01", 1.0), ("m2", "b1", 0.85, "2024-07-01", 1.0)])
     L.score_open(path, _ds_with(r))
     assert L.table(path)["outcome"].tolist() == [0]  # 0.9 < 0.95 under the recorded rule
+
+
+def test_not_crossed_is_resolved_only_where_the_data_cover_every_benchmark_of_the_rule(tmp_path):
+    # b2's source stops in March; results on b1 go on to July: "not crossed by June" is not known
+    # for a rule that names b2, and is known for one that names b1 alone
+    path = tmp_path / "l.sqlite"
+    both, b1_only = _threshold("t1", (("b1", ">=", 0.95), ("b2", ">=", 0.5))), _threshold("t2", (("b1", ">=", 0.95),))
+    rows = [{"threshold": t, "as_of": "2024-01-01", "by": "2024-06-01", "prob": 0.5} for t in ("t1", "t2")]
+    L.record(path, "predict", rows, [both, b1_only])
+    r = _results(
+        [
+            ("m1", "b1", 0.9, "2024-03-01", 1.0),
+            ("m1", "b2", 0.4, "2024-03-01", 1.0),
+            ("m2", "b1", 0.85, "2024-07-01", 1.0),
+        ]
+    )
+    ds = _ds_with(r)
+    assert ds.reach(["b1"]) == pd.Timestamp("2024-07-01")
+    assert ds.reach(["b1", "b2"]) == pd.Timestamp("2024-03-01")
+    assert ds.reach(["b1", "b9"]) is None  # a benchmark with no result: nothing is covered
+    assert L.score_open(path, ds) == {"scored_now": 1, "still_open": 1, "lab_scored_now": 0}
+    t = L.table(path).set_index("threshold")
+    assert t.loc["t2", "outcome"] == 0 and pd.isna(t.loc["t1", "outcome"])
+    # a crossing seen in the data resolves the event, however far the data reach on b2
+    crossed = pd.concat([r, _results([("m3", "b1", 0.97, "2024-05-01", 1.0), ("m3", "b2", 0.6, "2024-05-01", 1.0)])])
+    L.score_open(path, _ds_with(crossed))
+    assert L.table(path).set_index("threshold").loc["t1", "outcome"] == 1
 
 
 def test_ledger_write_is_all_or_nothing(tmp_path):

@@ -55,6 +55,15 @@ def test_frontier_targets_stop_where_the_data_stop_and_persist_the_known_frontie
     assert t["observed_model"].tolist() == ["m3", "m3"]
 
 
+def test_frontier_targets_stop_where_that_benchmarks_data_stop():
+    # h's last result is in July, b1's in November: from March, h has a 3-month target only
+    rows = [*ROWS, ("m1", "h", 10.0, "2024-01-10", 1.0), ("m3", "h", 30.0, "2024-07-10", 1.0)]
+    ds = _ds(rows, RELEASES)
+    t = FB.frontier_targets(ds, pd.Timestamp("2024-03-31"), ["b1", "h"])
+    assert t[t["benchmark"] == "b1"]["horizon_days"].tolist() == [91, 182]
+    assert t[t["benchmark"] == "h"]["horizon_days"].tolist() == [91]
+
+
 def _targets(n, rng):
     truth = rng.uniform(0.3, 0.7, n)
     return pd.DataFrame(

@@ -56,6 +56,18 @@ class Dataset:
     def newest_result_date(self) -> pd.Timestamp | None:
         return None if self.results.empty else self.results["reported_date"].max()
 
+    def reach(self, benchmarks) -> pd.Timestamp | None:
+        """The last date the data cover on every one of ``benchmarks``: the earliest of their
+        newest reported results (None when one has none). Past it, what happened on them is not
+        known yet, not unchanged: a source that stops earlier than the rest (a download of an
+        earlier date, an evaluator that has not published), or a benchmark no one runs any more.
+        Backtests and the ledger resolve "not crossed" and score frontiers only up to it."""
+        newest = self.results.groupby("benchmark")["reported_date"].max()
+        dates = [newest.get(b) for b in dict.fromkeys(benchmarks)]
+        if not dates or any(d is None or pd.isna(d) for d in dates):
+            return None
+        return min(dates)
+
 
 def typed(raw: RawDataset) -> Dataset:
     """Convert a *validated* raw dataset to typed frames (blank train_flop -> NaN, blank multiplier -> 1)."""

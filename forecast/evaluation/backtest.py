@@ -157,13 +157,14 @@ def _event_forecasts(idata, ds, thresholds, origin: pd.Timestamp, seed: int) -> 
         return []
     by = [(origin + pd.Timedelta(days=h)).date().isoformat() for h in EVENT_HORIZONS_DAYS]
     fc = threshold_forecast(idata, open_ths, by, seed=seed)
-    newest = ds.newest_result_date
     out = []
     for t, f in zip(open_ths, fc["thresholds"]):
         first, who = observed_crossing(ds.results, t)
+        # "not crossed" only where the data cover every benchmark the threshold names
+        reach = ds.reach(c.benchmark for c in t.criteria)
         for h, d in zip(EVENT_HORIZONS_DAYS, by):
             happened = first is not None and first <= pd.Timestamp(d)
-            resolved = happened or (newest is not None and newest >= pd.Timestamp(d))
+            resolved = happened or (reach is not None and reach >= pd.Timestamp(d))
             out.append(
                 {
                     "threshold": t.id,

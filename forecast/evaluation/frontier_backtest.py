@@ -55,19 +55,20 @@ def observed_frontier(ds, benchmark: str, date, known_by=None) -> tuple[float | 
 
 
 def frontier_targets(ds, origin: pd.Timestamp, benchmarks: list[str]) -> pd.DataFrame:
-    """One row per (benchmark, horizon) whose date the data reach: the observed frontier then,
-    and the frontier as known at the origin (the persistence forecast)."""
-    newest = ds.newest_result_date
+    """One row per (benchmark, horizon) whose date the data reach on that benchmark (its newest
+    reported result, ``Dataset.reach``): the observed frontier then, and the frontier as known at
+    the origin (the persistence forecast)."""
     units = ds.benchmarks.set_index("benchmark")["unit"]
     rows = []
     for b in benchmarks:
         known, _ = observed_frontier(ds, b, origin, known_by=origin)
         if known is None:
             continue
+        reach = ds.reach([b])
         for h in FRONTIER_HORIZONS_DAYS:
             when = origin + pd.Timedelta(days=h)
-            if newest is None or when > newest:
-                continue  # the data do not reach that date: the frontier then is not known yet
+            if reach is None or when > reach:
+                continue  # the data do not reach that date on b: the frontier then is not known yet
             seen, holder = observed_frontier(ds, b, when)
             rows.append(
                 {

@@ -273,7 +273,6 @@ def score_open(path, ds, determinations: pd.DataFrame | None = None, thresholds=
     without one). Returns counts."""
     from .backtest import observed_crossing
 
-    newest = ds.newest_result_date
     scored = 0
     lab_scored = _score_against_labs(path, determinations, thresholds) if determinations is not None else 0
     with closing(connect(path)) as conn:
@@ -282,12 +281,14 @@ def score_open(path, ds, determinations: pd.DataFrame | None = None, thresholds=
         updates = []
         for fid, rule, by, prob in rows:
             if rule not in cache:
-                cache[rule] = observed_crossing(ds.results, threshold_from_rule(rule))
-            first, _ = cache[rule]
+                th = threshold_from_rule(rule)
+                # "not crossed" only where the data cover every benchmark the threshold names
+                cache[rule] = (observed_crossing(ds.results, th)[0], ds.reach(c.benchmark for c in th.criteria))
+            first, reach = cache[rule]
             by_ts = pd.Timestamp(by)
             if first is not None and first <= by_ts:
                 outcome = 1
-            elif newest is not None and newest >= by_ts:
+            elif reach is not None and reach >= by_ts:
                 outcome = 0
             else:
                 continue
