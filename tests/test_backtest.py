@@ -244,6 +244,31 @@ def test_not_crossed_is_resolved_only_where_the_data_cover_every_benchmark_of_th
     assert L.table(path).set_index("threshold").loc["t1", "outcome"] == 1
 
 
+def test_backtest_events_resolve_only_up_to_the_reach_of_their_benchmarks_crossed_or_not(monkeypatch):
+    # b1 crosses 0.8 in May; its data end in August. From a January origin the 90-day event
+    # (April) resolves "not crossed", the 180-day one (July) "crossed"; the 365-day one (January)
+    # stays open although the crossing is known: resolving it would keep only events that happened
+    import forecast.forecasting.frontier as FR
+    import forecast.forecasting.predict as PR
+
+    th = _threshold()
+    monkeypatch.setattr(PR, "forecastable", lambda ths, idata: (list(ths), []))
+    monkeypatch.setattr(
+        FR, "threshold_forecast", lambda idata, ths, by, seed: {"thresholds": [{"prob_by": dict.fromkeys(by, 0.5)}]}
+    )
+    r = _results(
+        [
+            ("m1", "b1", 0.5, "2024-03-01", 1.0),
+            ("m2", "b1", 0.9, "2024-05-01", 1.0),
+            ("m3", "b1", 0.6, "2024-08-01", 1.0),
+        ]
+    )
+    ev = BT._event_forecasts(None, _ds_with(r), [th], pd.Timestamp("2024-01-01"), seed=1)
+    assert [e["horizon_days"] for e in ev] == list(BT.EVENT_HORIZONS_DAYS)
+    assert [e["outcome"] for e in ev] == [0, 1, None]
+    assert ev[1]["crossed_on"] == "2024-05-01" and ev[1]["crossed_by_model"] == "m2"
+
+
 def test_ledger_write_is_all_or_nothing(tmp_path):
     path = tmp_path / "l.sqlite"
     L.record(

@@ -147,7 +147,8 @@ def _prediction_rows(targets: pd.DataFrame, samples: np.ndarray) -> list[dict]:
 
 def _event_forecasts(idata, ds, thresholds, origin: pd.Timestamp, seed: int) -> list[dict]:
     """P(crossed by origin + h) from the as-of fit next to what happened (when the data reach
-    that date). Thresholds already crossed in the data at the origin are left out."""
+    that date on every benchmark the threshold names, ``Dataset.reach``). Thresholds already
+    crossed in the data at the origin are left out."""
     from ..forecasting.frontier import threshold_forecast
     from ..forecasting.predict import forecastable
 
@@ -160,11 +161,13 @@ def _event_forecasts(idata, ds, thresholds, origin: pd.Timestamp, seed: int) -> 
     out = []
     for t, f in zip(open_ths, fc["thresholds"]):
         first, who = observed_crossing(ds.results, t)
-        # "not crossed" only where the data cover every benchmark the threshold names
+        # resolved where the data cover every benchmark the threshold names up to the date, and
+        # only there, crossed or not: resolving crossings the data show early while leaving the
+        # rest open would keep the events that happened and drop those that did not
         reach = ds.reach(c.benchmark for c in t.criteria)
         for h, d in zip(EVENT_HORIZONS_DAYS, by):
             happened = first is not None and first <= pd.Timestamp(d)
-            resolved = happened or (reach is not None and reach >= pd.Timestamp(d))
+            resolved = reach is not None and reach >= pd.Timestamp(d)
             out.append(
                 {
                     "threshold": t.id,
