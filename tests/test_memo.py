@@ -5,6 +5,7 @@ bad arguments. The memo's parts are computed once per module to keep the fast ti
 from __future__ import annotations
 
 import base64
+import copy
 import json
 import re
 from html.parser import HTMLParser
@@ -12,6 +13,7 @@ from pathlib import Path
 from unittest import mock
 
 import matplotlib
+import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
@@ -21,6 +23,7 @@ from forecast.errors import ForecastError
 from forecast.forecasting import predict as PR
 from forecast.inference import load_fit
 from forecast.reports import memo as MM
+from forecast.reports import text as TX
 from forecast.reports.units import format_prob
 
 matplotlib.use("Agg")
@@ -470,3 +473,31 @@ def test_horizons_past_what_the_suite_measures_print_as_beyond_it():
     assert format_score(500.0, "minutes", 960.0) == "8.33 h"
     assert format_score(5e8, "minutes", 960.0) == "> 16 h"
     assert format_score(5e8, "minutes") != "> 16 h"
+
+
+def test_benchmarks_measured_long_before_the_data_date_are_named(bare):
+    reach = {"gpqa_diamond": "2026-10-01", "metr_time_horizon": "2026-04-07", "cybench": "2026-02-05"}
+    text = TX.lagging_benchmarks(reach, "2026-10-07")
+    # oldest first, each with its lag; a benchmark measured within 90 days is not named
+    assert text.index("cybench on 2026-02-05 (244 days before)") < text.index("metr_time_horizon on 2026-04-07")
+    assert "gpqa_diamond" not in text
+    assert TX.lagging_benchmarks({"gpqa_diamond": "2026-10-01"}, "2026-10-07") == ""
+    # in the memo: the headline names them, the vintage section lists every threshold benchmark
+    data, figures, _ = bare
+    data = copy.deepcopy(data)
+    as_of = pd.Timestamp(data["as_of"])
+    late = (as_of - pd.Timedelta(days=200)).date().isoformat()
+    data["vintage"]["dataset"] = {
+        "n_results": 10,
+        "newest_result": data["as_of"],
+        "by_evaluator": {"independent": 10},
+        "first_release": "2020-01-01",
+        "last_release": data["as_of"],
+        "threshold_results": 10,
+        "threshold_by_evaluator": {"independent": 10},
+        "reach": {"b_late": late, "b_now": data["as_of"]},
+    }
+    md = MM.render_markdown(MM.memo_blocks(data, figures), lambda f: f"figures/{f.name}.png")
+    headline = md.split("## 2.")[0]
+    assert f"b_late on {late} (200 days before)" in headline and "b_now on" not in headline
+    assert f"b_late {late}, b_now {data['as_of']}" in md.split("### Data vintage")[1]

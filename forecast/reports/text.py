@@ -103,6 +103,26 @@ def vintage_line(v: dict | None) -> str:
     return base + (f" WARNING: {v['warning']}" if v.get("stale") else "")
 
 
+def lagging_benchmarks(reach: dict[str, str], as_of: str, days: int = 90) -> str:
+    """A sentence naming the benchmarks whose newest result is more than ``days`` before
+    ``as_of`` (``reach``: benchmark -> ISO date of its newest reported result), or ""."""
+    if not reach or not as_of:
+        return ""
+    ref = pd.Timestamp(as_of)
+    late = sorted(
+        ((b, d, (ref - pd.Timestamp(d)).days) for b, d in reach.items() if d and (ref - pd.Timestamp(d)).days > days),
+        key=lambda x: x[1],
+    )
+    if not late:
+        return ""
+    names = ", ".join(f"{b} on {d} ({n} days before)" for b, d, n in late)
+    return (
+        f"The newest results on some thresholds' benchmarks are older than the data: {names}. On those, "
+        "'crossed now' rests on the fitted capabilities of models no one has yet measured there, and the "
+        "backtests score nothing past those dates."
+    )
+
+
 def format_predict(result: dict) -> str:
     lines = [
         f"Forecast as of {result['as_of']} (scenario: {result['scenario']}: {result['scenario_description']}; "

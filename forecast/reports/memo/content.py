@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 from ..plots import format_score
-from ..text import events_by_origin, vintage_line
+from ..text import events_by_origin, lagging_benchmarks, vintage_line
 from ..units import BEYOND, format_prob
 from .figures import MemoFigure
 from .frontier_calibration import frontier_calibration_blocks, num3
@@ -76,6 +76,9 @@ def _headline_text(data: dict) -> list[str]:
     v = data.get("data_vintage")
     if v:
         paras.append(vintage_line(v))
+    lag = lagging_benchmarks((data["vintage"].get("dataset") or {}).get("reach", {}), data["as_of"])
+    if lag:
+        paras.append(lag)
     already = [r for r in rows if r["prob_already"] >= 0.5]
     ahead = sorted(
         [r for r in rows if r["prob_already"] < 0.5],
@@ -318,6 +321,12 @@ def _vintage_blocks(data: dict) -> list[tuple]:
             + "".join(f", {n} {k}" for k, n in ev.items() if k not in ("vendor", "independent"))
             + "."
         )
+        if ds.get("reach"):
+            items.append(
+                "Newest result on each threshold benchmark (the backtests score each only up to it): "
+                + ", ".join(f"{b} {d}" for b, d in sorted(ds["reach"].items(), key=lambda x: x[1]))
+                + "."
+            )
     elif v["dataset_note"]:
         items.append(v["dataset_note"][0].upper() + v["dataset_note"][1:] + ".")
     out = [("h3", "Data vintage"), ("list", items), ("h3", "Diagnostics")]

@@ -168,6 +168,10 @@ def _vintage(idata, inputs, config, threshold_benchmarks: set[str]) -> dict:
         "last_release": s["last_release"],
         "threshold_results": int(len(on_th)),
         "threshold_by_evaluator": {k or "unknown": int(v) for k, v in on_th["evaluator"].value_counts().items()},
+        # how far the data reach on each threshold benchmark: its newest reported result
+        "reach": {
+            b: reach.date().isoformat() for b in sorted(threshold_benchmarks) if (reach := ds.reach([b])) is not None
+        },
     }
     return out
 
