@@ -477,11 +477,11 @@ def test_horizons_past_what_the_suite_measures_print_as_beyond_it():
 
 def test_benchmarks_measured_long_before_the_data_date_are_named(bare):
     reach = {"gpqa_diamond": "2026-10-01", "metr_time_horizon": "2026-04-07", "cybench": "2026-02-05"}
-    text = TX.lagging_benchmarks(reach, "2026-10-07")
+    text = TX.lagging_benchmarks(reach, "2026-10-07", 90)
     # oldest first, each with its lag; a benchmark measured within 90 days is not named
     assert text.index("cybench on 2026-02-05 (244 days before)") < text.index("metr_time_horizon on 2026-04-07")
     assert "gpqa_diamond" not in text
-    assert TX.lagging_benchmarks({"gpqa_diamond": "2026-10-01"}, "2026-10-07") == ""
+    assert TX.lagging_benchmarks({"gpqa_diamond": "2026-10-01"}, "2026-10-07", 90) == ""
     # in the memo: the headline names them, the vintage section lists every threshold benchmark
     data, figures, _ = bare
     data = copy.deepcopy(data)
@@ -495,6 +495,7 @@ def test_benchmarks_measured_long_before_the_data_date_are_named(bare):
         "last_release": data["as_of"],
         "threshold_results": 10,
         "threshold_by_evaluator": {"independent": 10},
+        "stale_days": 90,
         "reach": {"b_late": late, "b_now": data["as_of"]},
     }
     md = MM.render_markdown(MM.memo_blocks(data, figures), lambda f: f"figures/{f.name}.png")

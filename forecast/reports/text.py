@@ -103,7 +103,7 @@ def vintage_line(v: dict | None) -> str:
     return base + (f" WARNING: {v['warning']}" if v.get("stale") else "")
 
 
-def lagging_benchmarks(reach: dict[str, str], as_of: str, days: int = 90) -> str:
+def lagging_benchmarks(reach: dict[str, str], as_of: str, days: int) -> str:
     """A sentence naming the benchmarks whose newest result is more than ``days`` before
     ``as_of`` (``reach``: benchmark -> ISO date of its newest reported result), or ""."""
     if not reach or not as_of:

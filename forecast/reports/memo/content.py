@@ -76,7 +76,8 @@ def _headline_text(data: dict) -> list[str]:
     v = data.get("data_vintage")
     if v:
         paras.append(vintage_line(v))
-    lag = lagging_benchmarks((data["vintage"].get("dataset") or {}).get("reach", {}), data["as_of"])
+    ds = data["vintage"].get("dataset") or {}
+    lag = lagging_benchmarks(ds.get("reach", {}), data["as_of"], ds.get("stale_days", 0))
     if lag:
         paras.append(lag)
     already = [r for r in rows if r["prob_already"] >= 0.5]

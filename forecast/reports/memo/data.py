@@ -120,6 +120,7 @@ def _observed_default(inputs, config, b: int) -> pd.DataFrame:
 def _vintage(idata, inputs, config, threshold_benchmarks: set[str]) -> dict:
     from ... import data as D
     from ...data.summary import summarise
+    from ...forecasting.predict import STALE_DAYS
 
     t_max = int(np.argmax(inputs.t_model))
     post = idata["posterior"]
@@ -168,7 +169,9 @@ def _vintage(idata, inputs, config, threshold_benchmarks: set[str]) -> dict:
         "last_release": s["last_release"],
         "threshold_results": int(len(on_th)),
         "threshold_by_evaluator": {k or "unknown": int(v) for k, v in on_th["evaluator"].value_counts().items()},
-        # how far the data reach on each threshold benchmark: its newest reported result
+        # how far the data reach on each threshold benchmark: its newest reported result, named in
+        # the headline when older than the data by more than the staleness warning's days
+        "stale_days": STALE_DAYS,
         "reach": {
             b: reach.date().isoformat() for b in sorted(threshold_benchmarks) if (reach := ds.reach([b])) is not None
         },
