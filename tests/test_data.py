@@ -380,3 +380,17 @@ def test_bundled_mmlu_ceiling_prior_comes_from_its_audit(bundled):
     b = bundled.benchmarks.set_index("benchmark")
     assert b.at["mmlu", "unreachable"] == pytest.approx(0.0649)
     assert b["unreachable"].notna().sum() >= 1 and b.loc[b["unit"] != "fraction", "unreachable"].isna().all()
+
+
+def test_validate_prints_how_far_the_data_reach_on_each_benchmark(data_copy):
+    # the sources stop at different dates (METR's horizons before the labs' cards): the summary
+    # shows each benchmark's newest result, the date the backtests score it up to
+    res = runner.invoke(app, ["data", "validate", "--data", str(data_copy)])
+    assert res.exit_code == 0
+    lines = {ln.split()[0]: ln for ln in res.stdout.splitlines() if ln.strip()}
+    assert "newest" in lines["benchmark"]
+    ds = D.load_dataset(data_copy)
+    metr, hle = ds.reach(["metr_time_horizon"]), ds.reach(["hle"])
+    assert metr < hle
+    assert metr.date().isoformat() in lines["metr_time_horizon"]
+    assert hle.date().isoformat() in lines["hle"]

@@ -15,11 +15,12 @@ def summarise(ds: Dataset) -> dict:
     for _, row in b.iterrows():
         rr = r[r["benchmark"] == row["benchmark"]]
         if rr.empty:
-            best, best_model = "-", "-"
+            best, best_model, newest = "-", "-", "-"
         else:
             top = rr.loc[rr["score"].idxmax()]
             best = f"{top['score']:.3g}"
             best_model = top["model"]
+            newest = rr["reported_date"].max().date().isoformat()
         per_bench.append(
             {
                 "benchmark": row["benchmark"],
@@ -29,6 +30,8 @@ def summarise(ds: Dataset) -> dict:
                 "n_models": int(rr["model"].nunique()),
                 "best": best,
                 "best_model": best_model,
+                # how far the data reach on it (Dataset.reach): backtests score it only up to here
+                "newest": newest,
             }
         )
     test_time = (r["inference_multiplier"] != 1) | (r["effort"] != "")

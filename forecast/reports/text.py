@@ -22,11 +22,14 @@ def format_summary(s: dict) -> str:
     if s.get("n_determinations"):
         lines.append(f"lab determinations: {s['n_determinations']} (newest {s['newest_determination']})")
     w = max([22] + [len(b["benchmark"]) + 2 for b in s["benchmarks"]])
-    lines += ["", f"{'benchmark':<{w}}{'domain':<11}{'unit':<10}{'results':>8}{'models':>8}  best (model)"]
+    lines += [
+        "",
+        f"{'benchmark':<{w}}{'domain':<11}{'unit':<10}{'results':>8}{'models':>8}  {'newest':<12}best (model)",
+    ]
     for b in s["benchmarks"]:
         lines.append(
             f"{b['benchmark']:<{w}}{b['domain']:<11}{b['unit']:<10}{b['n_results']:>8}{b['n_models']:>8}  "
-            f"{b['best']} ({b['best_model']})"
+            f"{b.get('newest', '-'):<12}{b['best']} ({b['best_model']})"
         )
     return "\n".join(lines)
 
