@@ -20,7 +20,7 @@ def summarise(ds: Dataset) -> dict:
             top = rr.loc[rr["score"].idxmax()]
             best = f"{top['score']:.3g}"
             best_model = top["model"]
-            newest = rr["reported_date"].max().date().isoformat()
+            newest = ds.reach([row["benchmark"]]).date().isoformat()
         per_bench.append(
             {
                 "benchmark": row["benchmark"],
@@ -30,7 +30,7 @@ def summarise(ds: Dataset) -> dict:
                 "n_models": int(rr["model"].nunique()),
                 "best": best,
                 "best_model": best_model,
-                # how far the data reach on it (Dataset.reach): backtests score it only up to here
+                # how far the data reach on it: backtests score it only up to here
                 "newest": newest,
             }
         )

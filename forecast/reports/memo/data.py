@@ -173,7 +173,9 @@ def _vintage(idata, inputs, config, threshold_benchmarks: set[str]) -> dict:
         # the headline when older than the data by more than the staleness warning's days
         "stale_days": STALE_DAYS,
         "reach": {
-            b: reach.date().isoformat() for b in sorted(threshold_benchmarks) if (reach := ds.reach([b])) is not None
+            b["benchmark"]: b["newest"]
+            for b in sorted(s["benchmarks"], key=lambda b: b["benchmark"])
+            if b["benchmark"] in threshold_benchmarks and b["n_results"]
         },
     }
     return out
